@@ -1,0 +1,241 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type Clock, fixedClock, shiftedClock, systemClock } from './clock.js';
+import { type Config, loadConfigOrExit } from './config.js';
+import { openDatabase, type Sql } from './db/index.js';
+import { migrate } from './db/migrate.js';
+import { SYSTEM } from './domain/audit.repo.js';
+import { upsertUser } from './domain/users.repo.js';
+import { errorMessage } from './errors.js';
+import { drainQueue } from './ingest/queue.js';
+import { createLogger, type Logger } from './log.js';
+import { importPaths } from './mailsource/import-files.js';
+import { runUntilSignalled } from './main.js';
+import { hashPassword } from './secrets.js';
+
+/**
+ * Every command a user or operator runs. `npm run -s cli -- <command> [args]`.
+ * Every command takes --now <ISO time>: the clock for that run (replays, tests).
+ */
+
+const HELP = `Usage: npm run -s cli -- <command> [options]
+
+Commands:
+  start                         run web, worker and scheduler (as npm start)
+  migrate                       apply pending database migrations
+  import <paths...> [--json]    import .eml files, directories (recursive) and mbox files; sends nothing
+  user add --email <e> --name <n> [--admin] [--password-file <f>] [--json]
+                                create or update a team member who can sign in
+  help                          show this help
+
+Options for every command:
+  --now <ISO time>              the time this run takes as now (for example 2026-11-25T09:00:00Z)
+  -h, --help                    show this help
+
+Configuration comes from environment variables; see README.md.`;
+
+class UsageError extends Error {}
+
+type Values = Record<string, string | boolean | undefined>;
+
+interface Context {
+  values: Values;
+  positionals: string[];
+  clock: Clock;
+  config: () => Config;
+  log: () => Logger;
+}
+
+function requireString(values: Values, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`missing --${name}`);
+  return value.trim();
+}
+
+function print(json: boolean, data: unknown, text: string) {
+  process.stdout.write(json ? `${JSON.stringify(data)}\n` : `${text}\n`);
+}
+
+/** Opens the database (migrated), runs `fn`, and always closes it. */
+async function withDatabase<T>(ctx: Context, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  const log = ctx.log();
+  const db = await openDatabase(ctx.config(), log, 'signoff-cli');
+  try {
+    await migrate(db.sql, log);
+    return await fn(db.sql);
+  } finally {
+    await db.close();
+  }
+}
+
+interface Command {
+  options: NonNullable<ParseArgsConfig['options']>;
+  positionals?: 'none' | 'some';
+  run(ctx: Context): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  help: {
+    options: {},
+    async run() {
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    },
+  },
+  start: {
+    options: {},
+    async run(ctx) {
+      // A long-running process started with --now keeps running from that instant at real speed.
+      const clock = ctx.values.now ? shiftedClock(ctx.clock.now()) : systemClock;
+      await runUntilSignalled(ctx.config(), clock);
+      return -1; // keeps running until a signal
+    },
+  },
+  migrate: {
+    options: { json: { type: 'boolean' } },
+    async run(ctx) {
+      const db = await openDatabase(ctx.config(), ctx.log(), 'signoff-cli');
+      try {
+        const { applied } = await migrate(db.sql, ctx.log());
+        print(Boolean(ctx.values.json), { applied }, `Applied ${applied.length} migration(s).`);
+      } finally {
+        await db.close();
+      }
+      return 0;
+    },
+  },
+  import: {
+    options: { json: { type: 'boolean' } },
+    positionals: 'some',
+    async run(ctx) {
+      if (ctx.positionals.length === 0) throw new UsageError('import needs at least one path');
+      const log = ctx.log();
+      const { report, processed } = await withDatabase(ctx, async (sql) => {
+        const report = await importPaths(sql, ctx.positionals, ctx.clock);
+        const processed = await drainQueue(sql, ctx.clock, log);
+        return { report, processed };
+      });
+      print(
+        Boolean(ctx.values.json),
+        { ...report, processed },
+        `Read ${report.files} file(s), ${report.messages} message(s): ${report.added} new, ${report.unchanged} already imported; ` +
+          `${processed.processed} processed, ${processed.failed} failed.` +
+          report.errors.map((e) => `\n  ${e.path}: ${e.error}`).join(''),
+      );
+      return report.errors.length > 0 ? 1 : 0;
+    },
+  },
+  'user add': {
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      admin: { type: 'boolean' },
+      'password-file': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    async run(ctx) {
+      const email = requireString(ctx.values, 'email').toLowerCase();
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+        throw new UsageError(`--email is not an email address: ${email}`);
+      const name = requireString(ctx.values, 'name');
+      const file = ctx.values['password-file'];
+      let password: string;
+      let generated = false;
+      if (typeof file === 'string') {
+        password = (
+          await fs.readFile(file, 'utf8').catch(() => {
+            throw new UsageError(`cannot read --password-file ${file}`);
+          })
+        ).replace(/\r?\n$/, '');
+        if (password.length < 12) throw new UsageError('the password must have at least 12 characters');
+      } else {
+        password = randomBytes(12).toString('base64url');
+        generated = true;
+      }
+      const passwordHash = await hashPassword(password);
+      const { user, created } = await withDatabase(ctx, (sql) =>
+        sql.begin((tx) =>
+          upsertUser(
+            tx,
+            { email, name, role: ctx.values.admin ? 'admin' : 'lead', passwordHash },
+            SYSTEM,
+            ctx.clock.now(),
+          ),
+        ),
+      );
+      print(
+        Boolean(ctx.values.json),
+        {
+          id: user.id,
+          email: user.email,
+          name: user.name,
+          role: user.role,
+          created,
+          ...(generated ? { password } : {}),
+        },
+        `${created ? 'Created' : 'Updated'} ${user.email} (${user.role}).${generated ? ` Password: ${password}` : ''}`,
+      );
+      return 0;
+    },
+  },
+};
+
+function parseNow(value: unknown): Clock {
+  if (value === undefined) return systemClock;
+  const at =
+    typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)
+      ? new Date(value)
+      : null;
+  if (!at || Number.isNaN(at.getTime()))
+    throw new UsageError(`--now must be an ISO time like 2026-11-25T09:00:00Z (got ${String(value)})`);
+  return fixedClock(at);
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [first, second] = argv;
+  if (first === undefined || first === '--help' || first === '-h')
+    return COMMANDS.help?.run({} as Context) ?? 0;
+  const twoWord = second !== undefined ? `${first} ${second}` : '';
+  const name = COMMANDS[twoWord] ? twoWord : first;
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${first}"; run with --help to see the commands`);
+  const rest = argv.slice(name.split(' ').length);
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, now: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: command.positionals === 'some',
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(errorMessage(error).split('\n')[0] ?? 'bad arguments');
+  }
+  if (parsed.values.help) return COMMANDS.help?.run({} as Context) ?? 0;
+  let config: Config | undefined;
+  let log: Logger | undefined;
+  const ctx: Context = {
+    values: parsed.values as Values,
+    positionals: parsed.positionals,
+    clock: parseNow(parsed.values.now),
+    // CLI logs go to stderr at warn and above unless LOG_LEVEL asks for more: stdout is for results.
+    config: () => {
+      config ??= loadConfigOrExit(name === 'start' ? {} : { LOG_LEVEL: 'warn' });
+      return config;
+    },
+    log: () => {
+      log ??= createLogger(ctx.config().logLevel);
+      return log;
+    },
+  };
+  return command.run(ctx);
+}
+
+try {
+  const code = await runCli(process.argv.slice(2));
+  if (code >= 0) process.exitCode = code;
+} catch (error) {
+  process.stderr.write(`signoff: ${error instanceof UsageError ? error.message : errorMessage(error)}\n`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
+}

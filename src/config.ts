@@ -1,0 +1,163 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Every variable is documented in README.md and .env.example.
+ * Problems are collected for every variable at once so an operator fixes them in one round.
+ */
+
+const ROLE_NAMES = ['web', 'worker', 'scheduler'] as const;
+export type Role = (typeof ROLE_NAMES)[number];
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: `must be a whole number between ${min} and ${max}` })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { message: `must be a whole number between ${min} and ${max}` });
+
+const boolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(v), {
+    message: 'must be true or false',
+  })
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a URL like postgres://user:password@host:5432/database' },
+  );
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: integer(0, 65535).default(3000),
+  PUBLIC_URL: z.url({ message: 'must be an absolute URL like https://signoff.agency.example' }).optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: integer(1, 200).default(10),
+  DATA_DIR: z.string().trim().min(1).default('.data'),
+  APP_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ROLES: z
+    .string()
+    .trim()
+    .transform((v) => v.split(',').map((r) => r.trim().toLowerCase()))
+    .refine(
+      (roles) => roles.length > 0 && roles.every((r) => (ROLE_NAMES as readonly string[]).includes(r)),
+      {
+        message: `must be a comma-separated list of ${ROLE_NAMES.join(', ')}`,
+      },
+    )
+    .transform((roles) => [...new Set(roles)] as Role[])
+    .default([...ROLE_NAMES]),
+  DEMO_DATA: z.enum(['auto', 'always', 'never']).default('auto'),
+  SESSION_TTL_HOURS: integer(1, 24 * 90).default(24 * 7),
+  COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  TRUST_PROXY: boolean.default(false),
+});
+
+/** Variables whose values may hold credentials: their values never appear in messages. */
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'APP_SECRET']);
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  dataDir: string;
+  appSecret: string | undefined;
+  logLevel: Env['LOG_LEVEL'];
+  roles: Role[];
+  demoData: Env['DEMO_DATA'];
+  sessionTtlHours: number;
+  cookieSecure: Env['COOKIE_SECURE'];
+  trustProxy: boolean;
+}
+
+export interface ConfigProblem {
+  variable: string;
+  message: string;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+/** Empty strings count as unset, as in most .env tooling. */
+function withoutEmpty(source: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(EnvSchema.shape)) {
+    const value = source[key];
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+export function parseConfig(source: Record<string, string | undefined>): ConfigResult {
+  const input = withoutEmpty(source);
+  const parsed = EnvSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? 'environment');
+      const raw = input[variable];
+      const shown = raw === undefined || SECRET_VARIABLES.has(variable) ? '' : ` (got "${raw}")`;
+      return { variable, message: `${issue.message}${shown}` };
+    });
+    return { ok: false, problems };
+  }
+  const e = parsed.data;
+  const problems: ConfigProblem[] = [];
+  if (e.NODE_ENV === 'production' && !e.APP_SECRET) {
+    problems.push({ variable: 'APP_SECRET', message: 'is required when NODE_ENV=production' });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      env: e.NODE_ENV,
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: e.PUBLIC_URL,
+      databaseUrl: e.DATABASE_URL,
+      databasePoolMax: e.DATABASE_POOL_MAX,
+      dataDir: e.DATA_DIR,
+      appSecret: e.APP_SECRET,
+      logLevel: e.LOG_LEVEL,
+      roles: e.ROLES,
+      demoData: e.DEMO_DATA,
+      sessionTtlHours: e.SESSION_TTL_HOURS,
+      cookieSecure: e.COOKIE_SECURE,
+      trustProxy: e.TRUST_PROXY,
+    },
+  };
+}
+
+export function formatConfigProblems(problems: ConfigProblem[]): string {
+  const lines = problems.map((p) => `  ${p.variable}: ${p.message}`);
+  return `Configuration error (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
+}
+
+/**
+ * Reads process.env; on any problem prints every one of them and exits before anything opens a socket.
+ * `defaults` stand in for unset variables (the CLI keeps stdout for results by logging at warn).
+ */
+export function loadConfigOrExit(defaults: Record<string, string> = {}): Config {
+  const result = parseConfig({ ...defaults, ...withoutEmpty(process.env) });
+  if (result.ok) return result.config;
+  process.stderr.write(`${formatConfigProblems(result.problems)}\n`);
+  process.exit(78); // EX_CONFIG
+}

@@ -1,0 +1,57 @@
+import type { Clock } from '../clock.js';
+import type { Sql } from '../db/index.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { drainQueue } from './queue.js';
+import { QUEUE_CHANNEL } from './raw-store.repo.js';
+
+const POLL_MS = 5_000;
+
+/**
+ * Drains the processing queue whenever something is queued (LISTEN/NOTIFY) and at least every five
+ * seconds (retries whose backoff ended, a missed notification). Any number of processes may run it.
+ */
+export function startProcessingLoop(sql: Sql, clock: Clock, log: Logger): { stop(): Promise<void> } {
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const tick = () => {
+    if (stopped) return;
+    again = true;
+    running = running.then(async () => {
+      while (again && !stopped) {
+        again = false;
+        try {
+          const counts = await drainQueue(sql, clock, log);
+          if (counts.processed + counts.failed + counts.retry > 0) log.info(counts, 'Queue drained.');
+        } catch (error) {
+          log.error({ error: errorMessage(error) }, 'Queue processing stopped on an error; retrying soon.');
+        }
+      }
+    });
+  };
+
+  const listening = sql.listen(QUEUE_CHANNEL, tick).catch((error) => {
+    log.warn({ error: errorMessage(error) }, 'LISTEN failed; polling only.');
+    return undefined;
+  });
+  const schedule = () => {
+    timer = setTimeout(() => {
+      tick();
+      schedule();
+    }, POLL_MS);
+  };
+  tick();
+  schedule();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await (await listening)?.unlisten().catch(() => {});
+      await running;
+    },
+  };
+}

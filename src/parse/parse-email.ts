@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { type AddressObject, type EmailAddress, simpleParser } from 'mailparser';
+import { AppError } from '../errors.js';
+
+/**
+ * bytes -> ParsedEmail. The only module that imports mailparser (in maintenance mode upstream), so
+ * swapping the MIME parser touches this file alone.
+ */
+
+export interface Address {
+  address: string;
+  name: string;
+}
+
+export interface AttachmentMeta {
+  filename: string | null;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  inline: boolean;
+  sha256: string;
+}
+
+export type FromAmbiguity =
+  | 'missing'
+  | 'several_from_headers'
+  | 'several_addresses'
+  | 'group'
+  | 'encoded_word_address'
+  | 'differs_from_reply_to'
+  | 'differs_from_sender';
+
+export interface ParsedEmail {
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  subject: string;
+  date: Date | null;
+  /** Identity is the single From mailbox; anything that makes it doubtful is listed in fromAmbiguity. */
+  from: Address | null;
+  fromAmbiguity: FromAmbiguity[];
+  replyTo: Address[];
+  sender: Address | null;
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+  deliveredTo: string[];
+  originalTo: string[];
+  text: string | null;
+  html: string | null;
+  attachments: AttachmentMeta[];
+  /** Raw header values by lower-case name, unfolded, in order of appearance. */
+  headers: Map<string, string[]>;
+  contentType: string;
+}
+
+export interface ParseLimits {
+  maxBytes: number;
+  timeoutMs: number;
+}
+
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 50 * 1024 * 1024, timeoutMs: 30_000 };
+
+export function normalizeAddress(address: string): string {
+  return address.trim().toLowerCase();
+}
+
+/** `<a@b>` -> `a@b`; Message-IDs are compared without angle brackets and whitespace. */
+export function normalizeMessageId(value: string | undefined | null): string | null {
+  if (!value) return null;
+  const match = /<([^<>\s]+)>/.exec(value);
+  const id = (match?.[1] ?? value).trim();
+  return id.length > 0 && !/\s/.test(id) ? id : null;
+}
+
+function messageIdList(value: string | string[] | undefined): string[] {
+  const joined = Array.isArray(value) ? value.join(' ') : (value ?? '');
+  const ids = [...joined.matchAll(/<([^<>\s]+)>/g)].map((m) => m[1] as string);
+  if (ids.length > 0) return ids;
+  return joined
+    .split(/[\s,]+/)
+    .map((v) => normalizeMessageId(v))
+    .filter((v): v is string => v !== null);
+}
+
+function flatten(value: AddressObject | AddressObject[] | undefined): EmailAddress[] {
+  if (!value) return [];
+  return (Array.isArray(value) ? value : [value]).flatMap((o) => o.value);
+}
+
+function toAddresses(list: EmailAddress[]): Address[] {
+  const out: Address[] = [];
+  for (const entry of list) {
+    if (entry.group) out.push(...toAddresses(entry.group));
+    else if (entry.address) out.push({ address: normalizeAddress(entry.address), name: entry.name ?? '' });
+  }
+  return out;
+}
+
+function rawHeaders(lines: readonly { key: string; line: string }[]): Map<string, string[]> {
+  const headers = new Map<string, string[]>();
+  for (const { key, line } of lines) {
+    const colon = line.indexOf(':');
+    const value = (colon >= 0 ? line.slice(colon + 1) : '').replace(/\r?\n[ \t]+/g, ' ').trim();
+    const name = key.toLowerCase();
+    const existing = headers.get(name);
+    if (existing) existing.push(value);
+    else headers.set(name, [value]);
+  }
+  return headers;
+}
+
+function headerAddresses(headers: Map<string, string[]>, name: string): string[] {
+  return (headers.get(name) ?? [])
+    .flatMap((v) => [...v.matchAll(/[^\s<>,;"]+@[^\s<>,;"]+/g)].map((m) => normalizeAddress(m[0])))
+    .filter((v, i, all) => all.indexOf(v) === i);
+}
+
+function fromAmbiguities(
+  headers: Map<string, string[]>,
+  fromList: EmailAddress[],
+  replyTo: Address[],
+  sender: Address | null,
+): { from: Address | null; reasons: FromAmbiguity[] } {
+  const reasons: FromAmbiguity[] = [];
+  const fromHeaders = headers.get('from') ?? [];
+  if (fromHeaders.length > 1) reasons.push('several_from_headers');
+  if (fromList.some((e) => e.group)) reasons.push('group');
+  const addresses = toAddresses(fromList);
+  if (addresses.length > 1) reasons.push('several_addresses');
+  // An address hidden inside an encoded word can differ from what the user sees.
+  if (fromHeaders.some((v) => /=\?[^?]+\?[bq]\?[^?]*@[^?]*\?=/i.test(v) && !/<[^>]+>/.test(v))) {
+    reasons.push('encoded_word_address');
+  }
+  const from = addresses.length === 1 ? (addresses[0] ?? null) : null;
+  if (!from && addresses.length === 0) reasons.push('missing');
+  if (from && replyTo.length > 0 && replyTo.some((r) => r.address !== from.address)) {
+    reasons.push('differs_from_reply_to');
+  }
+  if (from && sender && sender.address !== from.address) reasons.push('differs_from_sender');
+  return { from: from ?? addresses[0] ?? null, reasons };
+}
+
+export async function parseEmail(
+  bytes: Buffer,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): Promise<ParsedEmail> {
+  if (bytes.length > limits.maxBytes) {
+    throw new AppError(
+      'PARSE_LIMIT',
+      `Message is ${bytes.length} bytes, over the ${limits.maxBytes}-byte limit`,
+    );
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AppError('PARSE_LIMIT', `Parsing took longer than ${limits.timeoutMs} ms`)),
+      limits.timeoutMs,
+    );
+  });
+  let mail: Awaited<ReturnType<typeof simpleParser>>;
+  try {
+    mail = await Promise.race([simpleParser(bytes, { skipImageLinks: true, skipTextToHtml: true }), timeout]);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('PARSE_FAILED', 'The MIME structure could not be parsed', { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+
+  const headers = rawHeaders(mail.headerLines);
+  const replyTo = toAddresses(flatten(mail.replyTo));
+  const senderList = toAddresses(flatten(mail.headers.get('sender') as AddressObject | undefined));
+  const { from, reasons } = fromAmbiguities(headers, flatten(mail.from), replyTo, senderList[0] ?? null);
+  const contentType =
+    (headers.get('content-type')?.[0] ?? 'text/plain').split(';')[0]?.trim().toLowerCase() ?? '';
+
+  return {
+    messageId: normalizeMessageId(mail.messageId),
+    inReplyTo: messageIdList(mail.inReplyTo)[0] ?? null,
+    references: messageIdList(mail.references),
+    subject: (mail.subject ?? '').replace(/\s+/g, ' ').trim(),
+    date: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : null,
+    from,
+    fromAmbiguity: reasons,
+    replyTo,
+    sender: senderList[0] ?? null,
+    to: toAddresses(flatten(mail.to)),
+    cc: toAddresses(flatten(mail.cc)),
+    bcc: toAddresses(flatten(mail.bcc)),
+    deliveredTo: headerAddresses(headers, 'delivered-to'),
+    originalTo: headerAddresses(headers, 'x-original-to'),
+    text: mail.text ?? null,
+    html: typeof mail.html === 'string' ? mail.html : null,
+    attachments: mail.attachments.map((a) => ({
+      filename: a.filename ?? null,
+      contentType: a.contentType,
+      size: a.size,
+      contentId: a.contentId ?? null,
+      inline: a.contentDisposition === 'inline',
+      sha256: createHash('sha256').update(a.content).digest('hex'),
+    })),
+    headers,
+    contentType,
+  };
+}

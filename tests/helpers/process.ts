@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The environment a child gets: the caller's, minus anything that would point it at another database. */
+export function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of ['DATABASE_URL', 'PORT', 'HOST', 'DATA_DIR', 'APP_SECRET', 'LOG_LEVEL', 'ROLES', 'DEMO_DATA']) {
+    delete env[key];
+  }
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `npm run -s cli -- <args>` the way an operator does (node + tsx, without npm's overhead). */
+export function runCli(args: string[], env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      cwd: ROOT,
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export interface StartedApp {
+  child: ChildProcess;
+  url: string;
+  login: { email: string; password: string } | null;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `src/main.ts` (what `npm start` runs) and waits for its start-up banner. */
+export function startApp(env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<StartedApp> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env: childEnv({ PORT: '0', ...env }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`start-up timed out\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    const check = () => {
+      const url = /Open (http:\/\/\S+)/.exec(stdout)?.[1];
+      if (!url) return;
+      clearTimeout(timer);
+      const login = /Demo login: (\S+) \/ (\S+)/.exec(stdout);
+      resolve({
+        child,
+        url,
+        login: login ? { email: login[1] as string, password: login[2] as string } : null,
+        output: () => stdout + stderr,
+        async stop(signal = 'SIGTERM') {
+          if (child.exitCode === null) child.kill(signal);
+          return exited;
+        },
+      });
+    };
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      check();
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before start-up finished\n${stdout}\n${stderr}`));
+    });
+  });
+}
