@@ -198,6 +198,9 @@ create table messages (
 );
 create index messages_thread_idx on messages (thread_id, received_at);
 create index messages_message_id_idx on messages (message_id_header);
+-- Replies that arrive before the message they answer (backfill order) are found through these.
+create index messages_in_reply_to_idx on messages (in_reply_to);
+create index messages_references_idx on messages using gin ("references");
 create index messages_received_idx on messages (received_at desc);
 
 -- Raw bytes exactly as fetched, committed before anything parses them. Processing state lives here:

@@ -5,11 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Sql } from './client.js';
+import { LOCKS } from './locks.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../sql/', import.meta.url));
 
-/** Arbitrary constant: the advisory lock every Signoff process takes to migrate. */
-const MIGRATION_LOCK_KEY = 7_319_004_201;
 const FILE_PATTERN = /^(\d{5})_([a-z0-9_-]+)\.sql$/;
 
 export interface Migration {
@@ -50,7 +49,7 @@ export async function migrate(sql: Sql, log: Logger, dir = MIGRATIONS_DIR): Prom
   const applied: number[] = [];
   for (const migration of migrations) {
     const didApply = await sql.begin(async (tx) => {
-      await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`;
+      await tx`select pg_advisory_xact_lock(${LOCKS.migrate})`;
       await tx`
         create table if not exists schema_migrations (
           version integer not null,

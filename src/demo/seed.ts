@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../clock.js';
 import type { Sql } from '../db/index.js';
+import { LOCKS } from '../db/locks.js';
 import { SYSTEM } from '../domain/audit.repo.js';
 import { addContact, createClient } from '../domain/clients.repo.js';
 import {
@@ -23,7 +24,6 @@ import { deriveKey, hashPassword, verifyPassword } from '../secrets.js';
 
 export const DEMO_EMAILS_DIR = fileURLToPath(new URL('./emails/', import.meta.url));
 export const DEMO_LOGIN_EMAIL = 'maya@brightline.example';
-const DEMO_SEED_LOCK = 7_319_004_202;
 
 const USERS: { email: string; name: string; role: UserRole }[] = [
   { email: DEMO_LOGIN_EMAIL, name: 'Maya Lopez', role: 'admin' },
@@ -166,7 +166,7 @@ export async function isDemoSeeded(sql: Sql): Promise<boolean> {
 
 async function seedEntities(sql: Sql, passwordHash: string, now: Date): Promise<boolean> {
   return sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${DEMO_SEED_LOCK})`;
+    await tx`select pg_advisory_xact_lock(${LOCKS.demoSeed})`;
     const [done] = await tx`select 1 from settings where key = 'demo'`;
     if (done) return false;
     await tx`

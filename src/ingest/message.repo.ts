@@ -1,7 +1,12 @@
 import type { TransactionSql } from '../db/index.js';
+import { LOCKS } from '../db/locks.js';
 import type { ThreadCandidate } from '../thread/resolve.js';
 
 /** SQL for the processing stage: where a message belongs and how it is written. */
+
+export async function lockThreading(tx: TransactionSql): Promise<void> {
+  await tx`select pg_advisory_xact_lock(${LOCKS.threading})`;
+}
 
 export async function findMessageByDedupeKey(tx: TransactionSql, dedupeKey: string): Promise<number | null> {
   const [row] = await tx<{ id: number }[]>`select id from messages where dedupe_key = ${dedupeKey}`;
@@ -37,6 +42,18 @@ export async function threadsByReference(
     where m.message_id_header = any(${messageIds})`;
   // Nearest reference first: the order of messageIds.
   return messageIds.flatMap((id) => rows.filter((r) => r.messageIdHeader === id));
+}
+
+/** Threads of messages already stored that answer this one: its replies can arrive first in a backfill. */
+export async function threadsOfReplies(
+  tx: TransactionSql,
+  messageId: string | null,
+): Promise<ThreadCandidate[]> {
+  if (messageId === null) return [];
+  return tx<ThreadCandidate[]>`
+    select distinct t.id as thread_id, t.client_id, t.last_message_at
+    from messages m join threads t on t.id = m.thread_id
+    where m.in_reply_to = ${messageId} or m."references" @> array[${messageId}]::text[]`;
 }
 
 export async function threadsBySubjectTag(
@@ -166,6 +183,10 @@ export async function refreshThread(
              max(received_at) filter (where direction = 'inbound' and automated is null) as last_inbound_at,
              max(received_at) filter (where direction = 'outbound') as last_outbound_at
       from messages where thread_id = ${threadId}
+    ),
+    first_message as (
+      select subject as first_subject from messages where thread_id = ${threadId}
+      order by received_at, id limit 1
     )
     update threads t set
       message_count = s.message_count,
@@ -173,6 +194,7 @@ export async function refreshThread(
       last_message_at = s.last_message_at,
       last_inbound_at = s.last_inbound_at,
       last_outbound_at = s.last_outbound_at,
+      subject = f.first_subject,
       client_id = coalesce(t.client_id, ${clientId}),
       status = case
         when t.status = 'snoozed' then t.status
@@ -183,7 +205,7 @@ export async function refreshThread(
         else 'open'
       end,
       updated_at = now()
-    from stats s
+    from stats s, first_message f
     where t.id = ${threadId}`;
 }
 

@@ -57,6 +57,10 @@ export async function processRawMessage(
   options: ProcessOptions,
 ): Promise<number> {
   const email = await parseEmail(raw.bytes, options.limits);
+  // Workers parse in parallel but place messages one at a time: a reply and the message it answers,
+  // processed at once by two workers, would otherwise each miss the other's uncommitted row and start
+  // two threads (seen with two processes importing the demo mail). Held until this transaction commits.
+  await repo.lockThreading(tx);
   // The same message seen twice (two folders, a re-import) is one message; a reused Message-ID with
   // other bytes is a different message.
   const dedupeKey = `${email.messageId ?? ''}|${raw.sha256}`;
@@ -86,7 +90,10 @@ export async function processRawMessage(
   const decision = resolveThread({
     clientId,
     receivedAt,
-    byReference: await repo.threadsByReference(tx, references),
+    byReference: [
+      ...(await repo.threadsByReference(tx, references)),
+      ...(await repo.threadsOfReplies(tx, email.messageId)),
+    ],
     bySubjectTag: tag ? await repo.threadsBySubjectTag(tx, tag.code, tag.version) : [],
     bySubject: await repo.threadsBySubject(tx, clientId, normalizedSubject),
     subjectWindowDays: options.subjectWindowDays,

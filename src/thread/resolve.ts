@@ -15,7 +15,7 @@ export interface ThreadingInput {
   clientId: number | null;
   /** When the message was received: the subject window is measured from here, so a backfill threads like live mail. */
   receivedAt: Date;
-  /** Threads of messages named in In-Reply-To / References, nearest reference first. */
+  /** Threads of messages named in In-Reply-To / References (nearest first), then of stored replies to this one. */
   byReference: ThreadCandidate[];
   /** Threads linked to the deliverable version named by a `[CODE vN]` subject tag. */
   bySubjectTag: ThreadCandidate[];

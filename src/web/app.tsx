@@ -29,6 +29,9 @@ type Env = { Variables: { user: SessionUser; sessionToken: string } };
 
 const SESSION_COOKIE = 'signoff_session';
 const LOGIN_CSRF_COOKIE = 'signoff_login_csrf';
+const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#3451d1"/>' +
+  '<path d="M9 17l5 5 9-11" stroke="#fff" stroke-width="3.5" fill="none" stroke-linecap="round"/></svg>';
 const VIEWS: ThreadView[] = ['all', 'waiting_on_us', 'waiting_on_client', 'closed'];
 // Password checks take the same time whether or not the address exists.
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
@@ -122,6 +125,11 @@ export function createApp(deps: WebDeps): Hono<Env> {
     return c.body(APP_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' });
   });
 
+  app.get('/favicon.ico', (c) => {
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(FAVICON_SVG, 200, { 'Content-Type': 'image/svg+xml' });
+  });
+
   const loginPage = (
     c: Context,
     status: 200 | 401 | 403 | 429,
@@ -129,7 +137,10 @@ export function createApp(deps: WebDeps): Hono<Env> {
     email?: string,
     next?: string,
   ) => {
-    const token = randomBytes(24).toString('base64url');
+    // The token lives as long as its cookie: a second tab or a background request that lands on /login
+    // must not invalidate the form already on screen.
+    const existing = getCookie(c, LOGIN_CSRF_COOKIE);
+    const token = existing && /^[\w-]{32}$/.test(existing) ? existing : randomBytes(24).toString('base64url');
     setCookie(c, LOGIN_CSRF_COOKIE, token, {
       httpOnly: true,
       sameSite: 'Strict',

@@ -7,7 +7,16 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** The environment a child gets: the caller's, minus anything that would point it at another database. */
 export function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of ['DATABASE_URL', 'PORT', 'HOST', 'DATA_DIR', 'APP_SECRET', 'LOG_LEVEL', 'ROLES', 'DEMO_DATA']) {
+  for (const key of [
+    'DATABASE_URL',
+    'PORT',
+    'HOST',
+    'DATA_DIR',
+    'APP_SECRET',
+    'LOG_LEVEL',
+    'ROLES',
+    'DEMO_DATA',
+  ]) {
     delete env[key];
   }
   for (const [key, value] of Object.entries(extra)) {
@@ -24,7 +33,11 @@ export interface RunResult {
 }
 
 /** Runs `npm run -s cli -- <args>` the way an operator does (node + tsx, without npm's overhead). */
-export function runCli(args: string[], env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<RunResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  timeoutMs = 60_000,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
       cwd: ROOT,

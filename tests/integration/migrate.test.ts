@@ -35,19 +35,44 @@ describe('migrations', () => {
       select table_name from information_schema.tables where table_schema = 'public'`;
     expect(tables.map((t) => t.tableName)).toEqual(
       expect.arrayContaining([
-        'clients', 'client_domains', 'contacts', 'users', 'sessions', 'mailboxes', 'mailbox_folders',
-        'raw_messages', 'messages', 'threads', 'requests', 'deliverables', 'versions', 'feedback',
-        'approvals', 'outbox', 'audit_events', 'job_runs', 'settings',
+        'clients',
+        'client_domains',
+        'contacts',
+        'users',
+        'sessions',
+        'mailboxes',
+        'mailbox_folders',
+        'raw_messages',
+        'messages',
+        'threads',
+        'requests',
+        'deliverables',
+        'versions',
+        'feedback',
+        'approvals',
+        'outbox',
+        'audit_events',
+        'job_runs',
+        'settings',
       ]),
     );
     const unique = await db.sql<{ indexname: string }[]>`
       select indexname from pg_indexes where schemaname = 'public' and indexdef like 'CREATE UNIQUE%'`;
     expect(unique.map((u) => u.indexname)).toEqual(
       expect.arrayContaining([
-        'raw_messages_imap_key', 'raw_messages_non_imap_sha256_key', 'messages_dedupe_key',
-        'requests_origin_message_key', 'feedback_version_message_key', 'approvals_message_key',
-        'outbox_idempotency_key', 'outbox_message_id_key', 'job_runs_job_run_key', 'versions_deliverable_number_key',
-        'deliverables_code_key', 'contacts_client_email_key', 'mailbox_folders_mailbox_path_key',
+        'raw_messages_imap_key',
+        'raw_messages_non_imap_sha256_key',
+        'messages_dedupe_key',
+        'requests_origin_message_key',
+        'feedback_version_message_key',
+        'approvals_message_key',
+        'outbox_idempotency_key',
+        'outbox_message_id_key',
+        'job_runs_job_run_key',
+        'versions_deliverable_number_key',
+        'deliverables_code_key',
+        'contacts_client_email_key',
+        'mailbox_folders_mailbox_path_key',
       ]),
     );
   });
@@ -70,7 +95,10 @@ describe('migrations', () => {
     expect(isAppError(changed, 'MIGRATION_CHANGED')).toBe(true);
 
     await fs.writeFile(path.join(dir, '00001_one.sql'), 'create table one (id int);');
-    await fs.writeFile(path.join(dir, '00002_two.sql'), 'create table two (id int);\nselect no_such_function();');
+    await fs.writeFile(
+      path.join(dir, '00002_two.sql'),
+      'create table two (id int);\nselect no_such_function();',
+    );
     const failed = await migrate(db.sql, quietLog, dir).catch((e: unknown) => e);
     expect(isAppError(failed, 'MIGRATION_FAILED')).toBe(true);
     const [two] = await db.sql`select to_regclass('two') as t`;

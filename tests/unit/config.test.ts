@@ -18,14 +18,21 @@ describe('config', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toEqual([{ variable: 'PORT', message: expect.stringContaining('whole number') }]);
-    expect(formatConfigProblems(result.problems)).toContain('PORT: must be a whole number between 0 and 65535 (got "abc")');
+    expect(formatConfigProblems(result.problems)).toContain(
+      'PORT: must be a whole number between 0 and 65535 (got "abc")',
+    );
   });
 
   it('reports every problem at once, by variable name', () => {
     const result = parseConfig({ PORT: '70000', LOG_LEVEL: 'loud', ROLES: 'web,cron', DEMO_DATA: 'maybe' });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems.map((p) => p.variable).sort()).toEqual(['DEMO_DATA', 'LOG_LEVEL', 'PORT', 'ROLES']);
+    expect(result.problems.map((p) => p.variable).sort()).toEqual([
+      'DEMO_DATA',
+      'LOG_LEVEL',
+      'PORT',
+      'ROLES',
+    ]);
   });
 
   it('rejects a malformed DATABASE_URL without echoing it', () => {

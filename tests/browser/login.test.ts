@@ -1,0 +1,70 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_LOGIN_EMAIL } from '../../src/demo/seed.js';
+import { chromiumPath, launchChromium, requireRealServices } from '../helpers/browser.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { startDemoWeb } from '../helpers/web.js';
+
+const available = chromiumPath() !== null;
+
+describe.skipIf(!available && !requireRealServices)('dashboard in Chromium', () => {
+  let db: TestDatabase;
+  let web: Awaited<ReturnType<typeof startDemoWeb>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!available) throw new Error('Chromium is not installed: apt-get install chromium');
+    db = await createTestDatabase();
+    web = await startDemoWeb(db);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    await db?.drop();
+  });
+
+  it('signs in with the demo login and shows the demo threads', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${web.url}/threads`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.fill('#email', DEMO_LOGIN_EMAIL);
+    await page.fill('#password', 'wrong password');
+    await page.click('button[type=submit]');
+    await expect(page.locator('[role=alert]').textContent()).resolves.toContain('Wrong email or password');
+
+    await page.fill('#password', web.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${web.url}/threads`);
+    const rows = page.locator('tr[data-thread-id]');
+    expect(await rows.count()).toBe(30);
+    await expect(page.locator('body').textContent()).resolves.toContain('Spring campaign landing page');
+
+    await page.click('text=[LUMEN-2 v1] Annual report infographic');
+    await expect(page.locator('h1').textContent()).resolves.toContain('Annual report infographic');
+    expect(await page.locator('article.card').count()).toBe(5);
+    // Quoted history is collapsed, not shown as new text.
+    expect(await page.locator('details[open]').count()).toBe(0);
+    await page.close();
+  });
+
+  it('sends a signed-out visitor to the login page and keeps the session cookie away from scripts', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${web.url}/threads/1`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.fill('#email', DEMO_LOGIN_EMAIL);
+    await page.fill('#password', web.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${web.url}/threads/1`);
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'signoff_session');
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe('Lax');
+    await page.click('text=Sign out');
+    await page.waitForURL(/\/login$/);
+    await page.goto(`${web.url}/threads`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await context.close();
+  });
+});
