@@ -34,7 +34,8 @@ describe('npm start with demo data', () => {
   });
 
   it('migrated and seeded exactly once', async () => {
-    const [migrations] = await db.sql`select count(*)::int as n, count(distinct version)::int as d from schema_migrations`;
+    const [migrations] =
+      await db.sql`select count(*)::int as n, count(distinct version)::int as d from schema_migrations`;
     expect(migrations?.n).toBe(migrations?.d);
     const [counts] = await db.sql`
       select (select count(*)::int from clients) as clients, (select count(*)::int from users) as users,
@@ -54,7 +55,9 @@ describe('npm start with demo data', () => {
     const versions = await db.sql`
       select d.code, v.number, v.status from versions v join deliverables d on d.id = v.deliverable_id
       order by d.code, v.number`;
-    expect(new Set(versions.map((v) => v.status))).toEqual(new Set(['approved', 'changes_requested', 'in_review']));
+    expect(new Set(versions.map((v) => v.status))).toEqual(
+      new Set(['approved', 'changes_requested', 'in_review']),
+    );
     const [draft] = await db.sql`select status from deliverables where code = 'ACME-3'`;
     expect(draft?.status).toBe('draft');
   });
@@ -78,11 +81,17 @@ describe('npm start with demo data', () => {
       from threads t left join clients c on c.id = t.client_id left join deliverables d on d.id = t.deliverable_id
       where t.subject like '[LUMEN-2 v1]%'`;
     expect(threads).toEqual([
-      expect.objectContaining({ code: 'LUMEN', deliverable: 'LUMEN-2', messageCount: 5, status: 'waiting_on_client' }),
+      expect.objectContaining({
+        code: 'LUMEN',
+        deliverable: 'LUMEN-2',
+        messageCount: 5,
+        status: 'waiting_on_client',
+      }),
     ]);
     const [unknown] = await db.sql`select count(*)::int as n from threads where client_id is null`;
     expect(unknown?.n).toBe(0);
-    const [auto] = await db.sql`select intent, automated from messages where subject like 'Automatic reply:%'`;
+    const [auto] =
+      await db.sql`select intent, automated from messages where subject like 'Automatic reply:%'`;
     expect(auto).toEqual({ intent: 'auto_reply', automated: 'auto_reply' });
   });
 
