@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -167,6 +167,25 @@ async function withFileLock<T>(lockPath: string, fn: () => Promise<T>): Promise<
   }
 }
 
+/**
+ * `<DATA_DIR>/postgres`, unless we run as root and the postgres user cannot enter DATA_DIR (a checkout
+ * under /root, mode 700): then a directory of its own under /var/lib/signoff, named after DATA_DIR so
+ * every start finds the same cluster. The password and lock files stay in DATA_DIR either way.
+ */
+async function clusterDir(dataDir: string, runAs: RunAs | undefined, log: Logger): Promise<string> {
+  const inside = path.join(dataDir, 'postgres');
+  if (!runAs || canAccess(runAs, dataDir, '-x')) return inside;
+  const key = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+  const parent = path.join('/var/lib/signoff/clusters', key);
+  await fs.mkdir(parent, { recursive: true, mode: 0o755 });
+  await fs.writeFile(path.join(parent, 'DATA_DIR'), `${dataDir}\n`);
+  log.debug(
+    { dataDir, cluster: parent },
+    'The postgres user cannot enter DATA_DIR; keeping the cluster outside it.',
+  );
+  return path.join(parent, 'postgres');
+}
+
 /** Port of a running server from postmaster.pid (line 1: pid, line 4: port), if the server is alive. */
 async function runningPort(pgDir: string): Promise<number | undefined> {
   const text = await fs.readFile(path.join(pgDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
@@ -212,13 +231,7 @@ async function execAs(runAs: RunAs | undefined, file: string, args: string[], wh
   }
 }
 
-async function initialise(
-  bin: Binaries,
-  runAs: RunAs | undefined,
-  dataDir: string,
-  pgDir: string,
-  password: string,
-) {
+async function initialise(bin: Binaries, runAs: RunAs | undefined, pgDir: string, password: string) {
   await fs.mkdir(pgDir, { recursive: true, mode: 0o700 });
   const pwFile = path.join(pgDir, '..', `.pwfile-${process.pid}`);
   await fs.writeFile(pwFile, `${password}\n`, { mode: 0o600 });
@@ -226,12 +239,6 @@ async function initialise(
     if (runAs) {
       await fs.chown(pgDir, runAs.uid, runAs.gid);
       await fs.chown(pwFile, runAs.uid, runAs.gid);
-      if (!canAccess(runAs, pgDir, '-w')) {
-        throw new AppError(
-          'EMBEDDED_PG',
-          `The postgres system user cannot reach ${dataDir}; set DATA_DIR to a directory it can enter (not under /root), or set DATABASE_URL`,
-        );
-      }
     }
     await execAs(
       runAs,
@@ -299,9 +306,9 @@ async function ensureDatabase(adminUrl: string): Promise<void> {
  */
 export async function startEmbeddedPostgres(dataDirInput: string, log: Logger): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(dataDirInput);
-  const pgDir = path.join(dataDir, 'postgres');
   await fs.mkdir(dataDir, { recursive: true });
   const runAs = await resolveRunAs(log);
+  const pgDir = await clusterDir(dataDir, runAs, log);
   const bin = await binariesFor(await loadBinaries(), runAs, log);
   const password = await readOrCreatePassword(path.join(dataDir, 'postgres.password'));
 
@@ -314,7 +321,7 @@ export async function startEmbeddedPostgres(dataDirInput: string, log: Logger): 
       .catch(() => false);
     if (!initialised) {
       log.info({ dir: pgDir }, 'Initialising the embedded PostgreSQL cluster.');
-      await initialise(bin, runAs, dataDir, pgDir, password);
+      await initialise(bin, runAs, pgDir, password);
     }
     const started = await startServer(bin, runAs, pgDir);
     log.info({ port: started, dir: pgDir }, 'Embedded PostgreSQL started.');
