@@ -179,7 +179,7 @@ async function clusterDir(dataDir: string, runAs: RunAs | undefined, log: Logger
   const parent = path.join('/var/lib/signoff/clusters', key);
   await fs.mkdir(parent, { recursive: true, mode: 0o755 });
   await fs.writeFile(path.join(parent, 'DATA_DIR'), `${dataDir}\n`);
-  log.debug(
+  log.info(
     { dataDir, cluster: parent },
     'The postgres user cannot enter DATA_DIR; keeping the cluster outside it.',
   );
