@@ -1,8 +1,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_LOGIN_EMAIL } from '../../src/demo/seed.js';
-import { chromiumPath, launchChromium, requireRealServices } from '../helpers/browser.js';
+import { chromiumPath, launchChromium } from '../helpers/browser.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { requireRealServices } from '../helpers/services.js';
 import { startDemoWeb } from '../helpers/web.js';
 
 const available = chromiumPath() !== null;

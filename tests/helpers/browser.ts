@@ -1,10 +1,6 @@
 import fs from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 
-/** In CI (and with SIGNOFF_REQUIRE_ALL_SUITES=1) a missing Chromium or Dovecot fails the run instead of skipping. */
-export const requireRealServices =
-  process.env.CI === 'true' || process.env.SIGNOFF_REQUIRE_ALL_SUITES === '1';
-
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
 export function chromiumPath(): string | null {
