@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -66,10 +67,27 @@ const EnvSchema = z.object({
   SESSION_TTL_HOURS: integer(1, 24 * 90).default(24 * 7),
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   TRUST_PROXY: boolean.default(false),
+  IMAP_HOST: z.string().trim().min(1).optional(),
+  IMAP_PORT: integer(1, 65535).optional(),
+  IMAP_USER: z.string().trim().min(1).optional(),
+  IMAP_PASSWORD: z.string().min(1).optional(),
+  IMAP_PASSWORD_FILE: z.string().trim().min(1).optional(),
+  IMAP_TLS: boolean.default(true),
+  IMAP_FOLDERS: z
+    .string()
+    .transform((v) => v.split(',').map((f) => f.trim()))
+    .refine((folders) => folders.length > 0 && folders.every((f) => f.length > 0), {
+      message: 'must be a comma-separated list of folder names (\\Sent for the special-use Sent folder)',
+    })
+    .default(['INBOX', '\\Sent']),
+  SYNC_SINCE_DAYS: integer(1, 3650).default(90),
+  RECONCILE_INTERVAL_SECONDS: integer(10, 86_400).default(300),
+  MAX_MESSAGE_MB: integer(1, 1024).default(50),
+  PARSE_TIMEOUT_MS: integer(100, 600_000).default(30_000),
 });
 
 /** Variables whose values may hold credentials: their values never appear in messages. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'APP_SECRET']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'APP_SECRET', 'IMAP_PASSWORD']);
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -88,6 +106,26 @@ export interface Config {
   sessionTtlHours: number;
   cookieSecure: Env['COOKIE_SECURE'];
   trustProxy: boolean;
+  /** The mailbox configured by IMAP_* variables, if any; more live in the database. */
+  imap: EnvMailbox | undefined;
+  ingest: IngestSettings;
+}
+
+export interface EnvMailbox {
+  host: string;
+  port: number;
+  tls: boolean;
+  user: string;
+  password: string;
+  /** Folder names; `\Sent` (or any `\Flag`) means the folder with that special use. */
+  folders: string[];
+}
+
+export interface IngestSettings {
+  syncSinceDays: number;
+  reconcileIntervalSeconds: number;
+  maxMessageBytes: number;
+  parseTimeoutMs: number;
 }
 
 export interface ConfigProblem {
@@ -124,6 +162,29 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
   if (e.NODE_ENV === 'production' && !e.APP_SECRET) {
     problems.push({ variable: 'APP_SECRET', message: 'is required when NODE_ENV=production' });
   }
+  let imapPassword = e.IMAP_PASSWORD;
+  if (e.IMAP_PASSWORD_FILE) {
+    if (e.IMAP_PASSWORD) {
+      problems.push({ variable: 'IMAP_PASSWORD_FILE', message: 'cannot be set together with IMAP_PASSWORD' });
+    }
+    try {
+      imapPassword = readFileSync(e.IMAP_PASSWORD_FILE, 'utf8').replace(/\r?\n$/, '');
+    } catch {
+      problems.push({ variable: 'IMAP_PASSWORD_FILE', message: `cannot be read (${e.IMAP_PASSWORD_FILE})` });
+    }
+  }
+  const imapSet = ['IMAP_HOST', 'IMAP_USER', 'IMAP_PASSWORD', 'IMAP_PASSWORD_FILE'].filter((k) => input[k]);
+  if (imapSet.length > 0) {
+    if (!e.IMAP_HOST)
+      problems.push({ variable: 'IMAP_HOST', message: `is required when ${imapSet.join(', ')} is set` });
+    if (!e.IMAP_USER) problems.push({ variable: 'IMAP_USER', message: 'is required when IMAP_HOST is set' });
+    if (!e.IMAP_PASSWORD && !e.IMAP_PASSWORD_FILE) {
+      problems.push({
+        variable: 'IMAP_PASSWORD',
+        message: 'or IMAP_PASSWORD_FILE is required when IMAP_HOST is set',
+      });
+    }
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -142,6 +203,23 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       sessionTtlHours: e.SESSION_TTL_HOURS,
       cookieSecure: e.COOKIE_SECURE,
       trustProxy: e.TRUST_PROXY,
+      imap:
+        e.IMAP_HOST && e.IMAP_USER && imapPassword
+          ? {
+              host: e.IMAP_HOST,
+              port: e.IMAP_PORT ?? (e.IMAP_TLS ? 993 : 143),
+              tls: e.IMAP_TLS,
+              user: e.IMAP_USER,
+              password: imapPassword,
+              folders: e.IMAP_FOLDERS,
+            }
+          : undefined,
+      ingest: {
+        syncSinceDays: e.SYNC_SINCE_DAYS,
+        reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+        maxMessageBytes: e.MAX_MESSAGE_MB * 1024 * 1024,
+        parseTimeoutMs: e.PARSE_TIMEOUT_MS,
+      },
     },
   };
 }

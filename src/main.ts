@@ -6,8 +6,10 @@ import { migrate } from './db/migrate.js';
 import { DEMO_LOGIN_EMAIL, demoPassword, isDemoSeeded, seedDemo } from './demo/seed.js';
 import { countUsers } from './domain/users.repo.js';
 import { errorMessage, isAppError } from './errors.js';
+import { processOptions } from './ingest/queue.js';
 import { startProcessingLoop } from './ingest/worker.js';
 import { createLogger, type Logger } from './log.js';
+import { startMailboxSupervisor } from './mailsource/supervisor.js';
 import { resolveAppSecret } from './secrets.js';
 import { createApp } from './web/app.js';
 
@@ -53,12 +55,27 @@ export async function startSignoff(
 
     const demoWanted =
       config.demoData === 'always' ||
-      (config.demoData === 'auto' && ((await isDemoSeeded(db.sql)) || (await countUsers(db.sql)) === 0));
+      (config.demoData === 'auto' &&
+        !config.imap &&
+        ((await isDemoSeeded(db.sql)) || (await countUsers(db.sql)) === 0));
     if (demoWanted) await seedDemo(db.sql, appSecret, clock, log);
 
     if (config.roles.includes('worker')) {
-      const loop = startProcessingLoop(db.sql, clock, log.child({ role: 'worker' }));
-      stops.push(() => loop.stop());
+      const workerLog = log.child({ role: 'worker' });
+      const loop = startProcessingLoop(db.sql, clock, workerLog, processOptions(config.ingest));
+      const mailboxes = startMailboxSupervisor({
+        sql: db.sql,
+        clock,
+        log: workerLog,
+        settings: config.ingest,
+        appSecret,
+        envMailbox: config.imap,
+      });
+      // Mail stops arriving before processing stops.
+      stops.push(
+        () => mailboxes.stop(),
+        () => loop.stop(),
+      );
     }
     let url: string | undefined;
     if (config.roles.includes('web')) {

@@ -1,4 +1,11 @@
-import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  randomBytes,
+  scrypt,
+  timingSafeEqual,
+} from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -67,4 +74,25 @@ export async function verifyPassword(password: string, stored: string): Promise<
     maxmem: SCRYPT.maxmem,
   });
   return timingSafeEqual(actual, expected);
+}
+
+/**
+ * Secrets kept in the database (IMAP passwords) are sealed with AES-256-GCM under a key derived from
+ * the app secret: a database dump alone does not reveal them. Layout: 12-byte IV, 16-byte tag, data.
+ */
+export function seal(appSecret: string, plaintext: string): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', deriveKey(appSecret, 'sealed-secrets'), iv);
+  const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), data]);
+}
+
+export function unseal(appSecret: string, sealed: Buffer): string {
+  const decipher = createDecipheriv(
+    'aes-256-gcm',
+    deriveKey(appSecret, 'sealed-secrets'),
+    sealed.subarray(0, 12),
+  );
+  decipher.setAuthTag(sealed.subarray(12, 28));
+  return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8');
 }

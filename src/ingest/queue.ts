@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { IngestSettings } from '../config.js';
 import type { Sql } from '../db/index.js';
 import { errorMessage, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -19,6 +20,13 @@ export const DEFAULT_PROCESS_OPTIONS: ProcessOptions = {
   limits: DEFAULT_PARSE_LIMITS,
   subjectWindowDays: 30,
 };
+
+export function processOptions(settings: IngestSettings): ProcessOptions {
+  return {
+    ...DEFAULT_PROCESS_OPTIONS,
+    limits: { maxBytes: settings.maxMessageBytes, timeoutMs: settings.parseTimeoutMs },
+  };
+}
 
 export function retryDelaySeconds(attempts: number): number {
   return Math.min(3600, 15 * 4 ** Math.max(0, attempts - 1));

@@ -2,7 +2,8 @@ import type { Clock } from '../clock.js';
 import type { Sql } from '../db/index.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { drainQueue } from './queue.js';
+import type { ProcessOptions } from './process-message.js';
+import { DEFAULT_PROCESS_OPTIONS, drainQueue } from './queue.js';
 import { QUEUE_CHANNEL } from './raw-store.repo.js';
 
 const POLL_MS = 5_000;
@@ -11,7 +12,12 @@ const POLL_MS = 5_000;
  * Drains the processing queue whenever something is queued (LISTEN/NOTIFY) and at least every five
  * seconds (retries whose backoff ended, a missed notification). Any number of processes may run it.
  */
-export function startProcessingLoop(sql: Sql, clock: Clock, log: Logger): { stop(): Promise<void> } {
+export function startProcessingLoop(
+  sql: Sql,
+  clock: Clock,
+  log: Logger,
+  options: ProcessOptions = DEFAULT_PROCESS_OPTIONS,
+): { stop(): Promise<void> } {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let again = false;
@@ -24,7 +30,7 @@ export function startProcessingLoop(sql: Sql, clock: Clock, log: Logger): { stop
       while (again && !stopped) {
         again = false;
         try {
-          const counts = await drainQueue(sql, clock, log);
+          const counts = await drainQueue(sql, clock, log, options);
           if (counts.processed + counts.failed + counts.retry > 0) log.info(counts, 'Queue drained.');
         } catch (error) {
           log.error({ error: errorMessage(error) }, 'Queue processing stopped on an error; retrying soon.');

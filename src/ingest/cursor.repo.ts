@@ -1,0 +1,78 @@
+import type { Sql } from '../db/index.js';
+import { QUEUE_CHANNEL, sha256Hex } from './raw-store.repo.js';
+
+/** Sync cursors per folder, and the store that moves them. */
+
+export interface FolderRow {
+  id: number;
+  path: string;
+  direction: 'inbound' | 'outbound';
+  uidvalidity: bigint | null;
+  lastUid: number;
+}
+
+export async function ensureFolder(
+  sql: Sql,
+  mailboxId: number,
+  path: string,
+  specialUse: string | null,
+  direction: 'inbound' | 'outbound',
+): Promise<FolderRow> {
+  const [row] = await sql<(Omit<FolderRow, 'uidvalidity'> & { uidvalidity: number | null })[]>`
+    insert into mailbox_folders (mailbox_id, path, special_use, direction)
+    values (${mailboxId}, ${path}, ${specialUse}, ${direction})
+    on conflict (mailbox_id, path) do update set special_use = excluded.special_use, direction = excluded.direction
+    returning id, path, direction, uidvalidity, last_uid`;
+  const r = row as Omit<FolderRow, 'uidvalidity'> & { uidvalidity: number | null };
+  return { ...r, uidvalidity: r.uidvalidity === null ? null : BigInt(r.uidvalidity) };
+}
+
+export interface FetchedMessage {
+  uid: number;
+  bytes: Buffer;
+  internalDate: Date | null;
+}
+
+/**
+ * Stores one fetched batch and moves the folder's cursor in the same transaction: after a crash either
+ * both happened or neither, so nothing is lost and a re-fetch adds nothing (unique per
+ * mailbox/folder/uidvalidity/uid). `resetTo` starts a new UIDVALIDITY epoch.
+ */
+export async function storeFetchedBatch(
+  sql: Sql,
+  folder: { mailboxId: number; folderId: number },
+  uidvalidity: bigint,
+  messages: FetchedMessage[],
+  options: { now: Date; flags: string[]; maxBytes: number; highestUid: number },
+): Promise<number> {
+  return sql.begin(async (tx) => {
+    let added = 0;
+    for (const m of messages) {
+      const flags = m.bytes.length > options.maxBytes ? [...options.flags, 'oversize'] : options.flags;
+      const rows = await tx`
+        insert into raw_messages (source, mailbox_id, folder_id, uidvalidity, uid, sha256, size, bytes, internal_date,
+                                  stored_at, next_attempt_at, flags)
+        values ('imap', ${folder.mailboxId}, ${folder.folderId}, ${uidvalidity.toString()}, ${m.uid}, ${sha256Hex(m.bytes)},
+                ${m.bytes.length}, ${m.bytes}, ${m.internalDate}, ${options.now}, ${options.now}, ${flags})
+        on conflict (mailbox_id, folder_id, uidvalidity, uid) do nothing
+        returning id`;
+      added += rows.length;
+    }
+    await tx`
+      update mailbox_folders set uidvalidity = ${uidvalidity.toString()},
+        last_uid = greatest(case when uidvalidity = ${uidvalidity.toString()} then last_uid else 0 end, ${options.highestUid}),
+        last_sync_at = ${options.now}
+      where id = ${folder.folderId}`;
+    if (added > 0) await tx`select pg_notify(${QUEUE_CHANNEL}, '')`;
+    return added;
+  });
+}
+
+/** A UIDVALIDITY change: the old UIDs mean nothing now; the next sync starts the new epoch from zero. */
+export async function resetFolder(sql: Sql, folderId: number): Promise<void> {
+  await sql`update mailbox_folders set uidvalidity = null, last_uid = 0 where id = ${folderId}`;
+}
+
+export async function touchFolder(sql: Sql, folderId: number, now: Date): Promise<void> {
+  await sql`update mailbox_folders set last_sync_at = ${now} where id = ${folderId}`;
+}
