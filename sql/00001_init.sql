@@ -183,6 +183,8 @@ create table messages (
   deciding_phrase text,
   automated text,
   attachments jsonb not null default '[]',
+  -- Why this message was not parsed in full, or what was wrong with it (oversize, malformed ...).
+  flags text[] not null default '{}',
   raw_sha256 text not null,
   created_at timestamptz not null default now(),
   constraint messages_pkey primary key (id),

@@ -7,12 +7,14 @@ import { openDatabase, type Sql } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { SYSTEM } from './domain/audit.repo.js';
 import { upsertUser } from './domain/users.repo.js';
-import { errorMessage } from './errors.js';
-import { drainQueue } from './ingest/queue.js';
+import { errorMessage, isAppError } from './errors.js';
+import { ingestionStatus, requeueFailed } from './ingest/health.repo.js';
+import { drainQueue, processOptions } from './ingest/queue.js';
 import { createLogger, type Logger } from './log.js';
 import { importPaths } from './mailsource/import-files.js';
+import { addMailbox, listMailboxes, removeMailbox } from './mailsource/mailboxes.repo.js';
 import { runUntilSignalled } from './main.js';
-import { hashPassword } from './secrets.js';
+import { hashPassword, resolveAppSecret } from './secrets.js';
 
 /**
  * Every command a user or operator runs. `npm run -s cli -- <command> [args]`.
@@ -27,6 +29,20 @@ Commands:
   import <paths...> [--json]    import .eml files, directories (recursive) and mbox files; sends nothing
   user add --email <e> --name <n> [--admin] [--password-file <f>] [--json]
                                 create or update a team member who can sign in
+  status [--json]               ingestion health: message counts, mailboxes, lag
+  retry <id> | --all-failed     queue failed messages again and process them now
+  mailbox add --name <n> --host <h> --user <u> --password-file <f> [--port <p>] [--no-tls]
+              [--folders INBOX,\\Sent] [--json]
+                                add (or update) an IMAP mailbox; the password is stored encrypted
+  mailbox list [--json]         the mailboxes and their sync state
+  mailbox remove <name|id>      stop syncing a mailbox (kept, disabled, if mail from it is stored)
+  status [--json]               ingestion health: message counts, mailboxes, lag
+  retry <id> | --all-failed     queue failed messages again and process them now
+  mailbox add --name <n> --host <h> --user <u> --password-file <f> [--port <p>] [--no-tls]
+              [--folders INBOX,\\Sent] [--json]
+                                add (or update) an IMAP mailbox; the password is stored encrypted
+  mailbox list [--json]         the mailboxes and their sync state
+  mailbox remove <name|id>      stop syncing a mailbox (kept, disabled, if mail from it is stored)
   help                          show this help
 
 Options for every command:
@@ -113,7 +129,7 @@ const COMMANDS: Record<string, Command> = {
       const log = ctx.log();
       const { report, processed } = await withDatabase(ctx, async (sql) => {
         const report = await importPaths(sql, ctx.positionals, ctx.clock);
-        const processed = await drainQueue(sql, ctx.clock, log);
+        const processed = await drainQueue(sql, ctx.clock, log, processOptions(ctx.config().ingest));
         return { report, processed };
       });
       print(
@@ -143,11 +159,7 @@ const COMMANDS: Record<string, Command> = {
       let password: string;
       let generated = false;
       if (typeof file === 'string') {
-        password = (
-          await fs.readFile(file, 'utf8').catch(() => {
-            throw new UsageError(`cannot read --password-file ${file}`);
-          })
-        ).replace(/\r?\n$/, '');
+        password = await readSecretFile(file, 'password-file');
         if (password.length < 12) throw new UsageError('the password must have at least 12 characters');
       } else {
         password = randomBytes(12).toString('base64url');
@@ -179,7 +191,129 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  status: {
+    options: { json: { type: 'boolean' } },
+    async run(ctx) {
+      const status = await withDatabase(ctx, (sql) => ingestionStatus(sql, ctx.clock.now()));
+      const m = status.messages;
+      const lines = [
+        `Messages: ${m.stored} stored, ${m.processed} processed, ${m.queued} queued, ${m.failed} failed.`,
+        ...status.mailboxes.map(
+          (b) =>
+            `Mailbox ${b.id} ${b.name}: ${b.state}${b.enabled ? '' : ' (disabled)'}, last sync ${b.lastSyncAt?.toISOString() ?? 'never'}` +
+            `, lag ${b.lagSeconds ?? '-'} s${b.lastError ? `, last error: ${b.lastError}` : ''}`,
+        ),
+      ];
+      print(Boolean(ctx.values.json), status, lines.join('\n'));
+      return 0;
+    },
+  },
+  retry: {
+    options: { 'all-failed': { type: 'boolean' }, json: { type: 'boolean' } },
+    positionals: 'some',
+    async run(ctx) {
+      const all = Boolean(ctx.values['all-failed']);
+      const [id, ...extra] = ctx.positionals;
+      if (all === (id !== undefined) || extra.length > 0)
+        throw new UsageError('retry needs one message id or --all-failed');
+      if (id !== undefined && !/^\d+$/.test(id)) throw new UsageError(`not a message id: ${id}`);
+      const log = ctx.log();
+      const result = await withDatabase(ctx, async (sql) => {
+        const queued = await requeueFailed(sql, all ? 'all' : { id: Number(id) }, ctx.clock.now());
+        const processed = await drainQueue(sql, ctx.clock, log, processOptions(ctx.config().ingest));
+        return { queued, ...processed };
+      });
+      print(
+        Boolean(ctx.values.json),
+        result,
+        `Queued ${result.queued} failed message(s) again: ${result.processed} processed, ${result.failed} failed again.`,
+      );
+      return 0;
+    },
+  },
+  'mailbox add': {
+    options: {
+      name: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      user: { type: 'string' },
+      'password-file': { type: 'string' },
+      'no-tls': { type: 'boolean' },
+      folders: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    async run(ctx) {
+      const tls = !ctx.values['no-tls'];
+      const folders = (typeof ctx.values.folders === 'string' ? ctx.values.folders : 'INBOX,\\Sent')
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean);
+      const input = {
+        name: requireString(ctx.values, 'name'),
+        host: requireString(ctx.values, 'host'),
+        port: parsePositiveInt(ctx.values.port, 'port', 65535) ?? (tls ? 993 : 143),
+        tls,
+        user: requireString(ctx.values, 'user'),
+        password: await readSecretFile(ctx.values['password-file'], 'password-file'),
+        folders,
+      };
+      const appSecret = await resolveAppSecret(ctx.config());
+      const { id, created } = await withDatabase(ctx, (sql) => addMailbox(sql, appSecret, input));
+      const { password: _secret, ...shown } = input;
+      print(
+        Boolean(ctx.values.json),
+        { id, created, ...shown },
+        `${created ? 'Added' : 'Updated'} mailbox ${id} ${input.name}; a running worker picks it up within 10 s.`,
+      );
+      return 0;
+    },
+  },
+  'mailbox list': {
+    options: { json: { type: 'boolean' } },
+    async run(ctx) {
+      const rows = await withDatabase(ctx, listMailboxes);
+      const line = (m: (typeof rows)[number]) =>
+        `${m.id}  ${m.name}  ${m.username}@${m.host}:${m.port}${m.tls ? '' : ' (no TLS)'}  ${m.folders.join(',')}  ${m.enabled ? m.state : 'disabled'}`;
+      print(Boolean(ctx.values.json), rows, rows.length === 0 ? 'No mailboxes.' : rows.map(line).join('\n'));
+      return 0;
+    },
+  },
+  'mailbox remove': {
+    options: { json: { type: 'boolean' } },
+    positionals: 'some',
+    async run(ctx) {
+      const [target, ...extra] = ctx.positionals;
+      if (target === undefined || extra.length > 0)
+        throw new UsageError('mailbox remove needs one mailbox name or id');
+      const result = await withDatabase(ctx, (sql) => removeMailbox(sql, target)).catch((error: unknown) => {
+        if (isAppError(error, 'NOT_FOUND')) throw new UsageError(error.message);
+        throw error;
+      });
+      const text =
+        result.removed === 'deleted'
+          ? `Removed mailbox ${result.id}.`
+          : `Disabled mailbox ${result.id}; its stored mail is kept.`;
+      print(Boolean(ctx.values.json), result, text);
+      return 0;
+    },
+  },
 };
+
+async function readSecretFile(file: unknown, option: string): Promise<string> {
+  if (typeof file !== 'string' || file.trim() === '') throw new UsageError(`missing --${option}`);
+  try {
+    return (await fs.readFile(file, 'utf8')).replace(/\r?\n$/, '');
+  } catch {
+    throw new UsageError(`cannot read --${option} ${file}`);
+  }
+}
+
+function parsePositiveInt(value: unknown, option: string, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= 1 && n <= max)) throw new UsageError(`--${option} must be a whole number from 1 to ${max}`);
+  return n;
+}
 
 function parseNow(value: unknown): Clock {
   if (value === undefined) return systemClock;

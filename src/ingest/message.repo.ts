@@ -144,6 +144,7 @@ export interface NewMessage {
   intent: string | null;
   automated: string | null;
   attachments: unknown;
+  flags: string[];
   rawSha256: string;
 }
 
@@ -152,13 +153,13 @@ export async function insertMessage(tx: TransactionSql, m: NewMessage): Promise<
     insert into messages (
       dedupe_key, thread_id, client_id, direction, message_id_header, in_reply_to, "references", subject,
       from_address, from_name, from_ambiguous, to_addresses, cc_addresses, sent_at, received_at,
-      text_body, html_body, visible_text, quoted_text, signature, intent, automated, attachments, raw_sha256
+      text_body, html_body, visible_text, quoted_text, signature, intent, automated, attachments, flags, raw_sha256
     ) values (
       ${m.dedupeKey}, ${m.threadId}, ${m.clientId}, ${m.direction}, ${m.messageIdHeader}, ${m.inReplyTo},
       ${m.references}, ${m.subject}, ${m.fromAddress}, ${m.fromName}, ${m.fromAmbiguous},
       ${tx.json(m.toAddresses as never)}, ${tx.json(m.ccAddresses as never)}, ${m.sentAt}, ${m.receivedAt},
       ${m.textBody}, ${m.htmlBody}, ${m.visibleText}, ${m.quotedText}, ${m.signature}, ${m.intent},
-      ${m.automated}, ${tx.json(m.attachments as never)}, ${m.rawSha256}
+      ${m.automated}, ${tx.json(m.attachments as never)}, ${m.flags}, ${m.rawSha256}
     )
     returning id`;
   return (row as { id: number }).id;
@@ -209,6 +210,14 @@ export async function refreshThread(
     where t.id = ${threadId}`;
 }
 
-export async function linkRawToMessage(tx: TransactionSql, rawId: number, messageId: number): Promise<void> {
-  await tx`update raw_messages set message_id = ${messageId} where id = ${rawId}`;
+export async function linkRawToMessage(
+  tx: TransactionSql,
+  rawId: number,
+  messageId: number,
+  flags: string[],
+): Promise<void> {
+  await tx`
+    update raw_messages set message_id = ${messageId},
+      flags = array(select distinct unnest(flags || ${flags}::text[]) order by 1)
+    where id = ${rawId}`;
 }

@@ -1,6 +1,7 @@
 import type { TransactionSql } from '../db/index.js';
 import { detectAutomated } from '../parse/automated.js';
-import { type ParsedEmail, type ParseLimits, parseEmail } from '../parse/parse-email.js';
+import type { ParsedEmail, ParseLimits } from '../parse/parse-email.js';
+import { readMessage } from '../parse/read-message.js';
 import { extractReply } from '../parse/reply-text.js';
 import { resolveThread } from '../thread/resolve.js';
 import { normalizeSubject, parseSubjectTag } from '../thread/subject.js';
@@ -56,7 +57,7 @@ export async function processRawMessage(
   raw: RawRow,
   options: ProcessOptions,
 ): Promise<number> {
-  const email = await parseEmail(raw.bytes, options.limits);
+  const { email, flags } = await readMessage(raw.bytes, options.limits);
   // Workers parse in parallel but place messages one at a time: a reply and the message it answers,
   // processed at once by two workers, would otherwise each miss the other's uncommitted row and start
   // two threads (seen with two processes importing the demo mail). Held until this transaction commits.
@@ -66,7 +67,7 @@ export async function processRawMessage(
   const dedupeKey = `${email.messageId ?? ''}|${raw.sha256}`;
   const existing = await repo.findMessageByDedupeKey(tx, dedupeKey);
   if (existing !== null) {
-    await repo.linkRawToMessage(tx, raw.id, existing);
+    await repo.linkRawToMessage(tx, raw.id, existing, flags);
     return existing;
   }
 
@@ -140,9 +141,10 @@ export async function processRawMessage(
     intent: automated?.kind === 'bounce' ? 'bounce' : automated ? 'auto_reply' : null,
     automated: automated?.kind ?? null,
     attachments: email.attachments,
+    flags,
     rawSha256: raw.sha256,
   });
-  await repo.linkRawToMessage(tx, raw.id, messageId);
+  await repo.linkRawToMessage(tx, raw.id, messageId, flags);
   await repo.refreshThread(tx, threadId, clientId, direction === 'inbound' && automated === null);
   return messageId;
 }

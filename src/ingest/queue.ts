@@ -14,7 +14,8 @@ import { type ProcessOptions, processRawMessage, type RawRow } from './process-m
  */
 
 export const MAX_ATTEMPTS = 5;
-const PERMANENT_CODES = new Set(['PARSE_LIMIT']);
+// Deterministic failures: retrying the same bytes cannot help; an operator can still retry by hand.
+const PERMANENT_CODES = new Set(['PARSE_LIMIT', 'PARSE_FAILED']);
 
 export const DEFAULT_PROCESS_OPTIONS: ProcessOptions = {
   limits: DEFAULT_PARSE_LIMITS,

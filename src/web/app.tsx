@@ -9,11 +9,12 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Sql } from '../db/index.js';
 import { findUserByEmail } from '../domain/users.repo.js';
+import { ingestionStatus, recentFailures, requeueFailed } from '../ingest/health.repo.js';
 import type { Logger } from '../log.js';
 import { deriveKey, hmacHex, safeEqual, verifyPassword } from '../secrets.js';
 import { APP_CSS } from './dashboard/styles.js';
 import { getThread, listThreads, type ThreadView } from './dashboard/threads.repo.js';
-import { LoginPage, ThreadListPage, ThreadPage } from './dashboard/views.js';
+import { IngestionPage, LoginPage, ThreadListPage, ThreadPage } from './dashboard/views.js';
 import { LoginThrottle } from './login-throttle.js';
 import { createSession, deleteSession, findSessionUser, type SessionUser } from './sessions.repo.js';
 
@@ -109,15 +110,31 @@ export function createApp(deps: WebDeps): Hono<Env> {
 
   app.get('/healthz', async (c) => {
     const started = performance.now();
+    let latencyMs: number;
     try {
       await sql`select 1`;
-      return c.json({
-        status: 'ok',
-        database: { status: 'up', latencyMs: Math.round(performance.now() - started) },
-      });
+      latencyMs = Math.round(performance.now() - started);
     } catch {
-      return c.json({ status: 'degraded', database: { status: 'down' } }, 503);
+      return c.json({ status: 'down', database: { status: 'down' } }, 503);
     }
+    const health = await ingestionStatus(sql, clock.now());
+    // Public for load balancers and monitors: counts and states, but no mailbox names or errors.
+    const mailboxes = health.mailboxes
+      .filter((m) => m.enabled)
+      .map(({ id, state, lastSyncAt, lagSeconds, oldestQueuedSeconds }) => ({
+        id,
+        state,
+        lastSyncAt,
+        lagSeconds,
+        oldestQueuedSeconds,
+      }));
+    const degraded = mailboxes.some((m) => m.state === 'backoff' || m.state === 'error');
+    return c.json({
+      status: degraded ? 'degraded' : 'ok',
+      database: { status: 'up', latencyMs },
+      messages: health.messages,
+      mailboxes,
+    });
   });
 
   app.get('/assets/app.css', (c) => {
@@ -242,6 +259,29 @@ export function createApp(deps: WebDeps): Hono<Env> {
     if (!found) return c.text('Not found.', 404);
     return c.html(<ThreadPage user={c.get('user')} csrf={csrfFor(c.get('sessionToken'))} {...found} />);
   });
+
+  app.get('/ingestion', async (c) => {
+    const [status, failures] = await Promise.all([ingestionStatus(sql, clock.now()), recentFailures(sql)]);
+    return c.html(
+      <IngestionPage
+        user={c.get('user')}
+        csrf={csrfFor(c.get('sessionToken'))}
+        status={status}
+        failures={failures}
+        notice={c.req.query('retried')}
+      />,
+    );
+  });
+
+  app.post('/ingestion/retry', async (c) => {
+    const form = await c.req.parseBody();
+    const id = typeof form.id === 'string' && /^\d{1,15}$/.test(form.id) ? Number(form.id) : null;
+    const count = await requeueFailed(sql, id === null ? 'all' : { id }, clock.now());
+    log.info({ userId: c.get('user').id, rawId: id, count }, 'Failed messages queued again.');
+    return c.redirect(`/ingestion?retried=${count}`, 303);
+  });
+
+  app.get('/api/ingestion', async (c) => c.json(await ingestionStatus(sql, clock.now())));
 
   app.get('/api/me', (c) => {
     const { id, email, name, role } = c.get('user');

@@ -9,6 +9,7 @@ import { startMailboxSupervisor } from '../../src/mailsource/supervisor.js';
 import { createTestDatabase, quietLog, type TestDatabase } from '../helpers/db.js';
 import { type Dovecot, type DovecotUser, skipWithoutDovecot, startDovecot } from '../helpers/dovecot.js';
 import { clientMessage, imapClient } from '../helpers/imap.js';
+import { malformedCases } from '../helpers/malformed.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SECRET = 'imap-sync-test-secret-imap-sync-test-secret';
@@ -117,6 +118,45 @@ describe.skipIf(skipWithoutDovecot())('IMAP sync against Dovecot', () => {
 
     const [mailbox] = await db.sql`select state, last_error from mailboxes`;
     expect(mailbox?.state).toBe('idle');
+  });
+
+  it('stores and flags damaged messages, a 50 MB one included, while the rest are ingested', async () => {
+    const user = await dovecot.addUser('malformed');
+    const client = await imapClient(dovecot, user);
+    const cases = malformedCases();
+    await client.append('INBOX', clientMessage({ subject: 'Healthy before' }));
+    for (const c of cases) await client.append('INBOX', c.bytes);
+    await client.append('INBOX', clientMessage({ subject: 'Healthy after' }));
+    await client.logout();
+
+    const { db } = await startWorker(user);
+    const total = cases.length + 2;
+    await waitFor(
+      'all stored and processed',
+      async () => {
+        const c = await counts(db);
+        return c.stored === total && c.processed === total && c;
+      },
+      60_000,
+    );
+    const rows = await db.sql<{ subject: string; flags: string[]; size: number; visible: string | null }[]>`
+      select m.subject, r.flags, r.size, m.visible_text as visible
+      from raw_messages r join messages m on m.id = r.message_id order by r.uid`;
+    expect(rows[0]).toMatchObject({ subject: 'Healthy before', flags: ['backfill'] });
+    expect(rows.at(-1)).toMatchObject({ subject: 'Healthy after', flags: ['backfill'] });
+    for (const [i, c] of cases.entries()) {
+      // Dovecot rewrites NUL bytes to 0x80 when it saves a message, so that one arrives clean over
+      // IMAP (the unit suite covers the flag on bytes that still hold NULs, as an import can).
+      const expected = c.name === 'NUL bytes' ? [] : c.flags;
+      expect(rows[i + 1]?.flags, c.name).toEqual(expect.arrayContaining(expected));
+    }
+    const [nul] = await db.sql`
+      select position('\\x00'::bytea in r.bytes) as nul, position('\\x80'::bytea in r.bytes) as replaced
+      from raw_messages r join messages m on m.id = r.message_id where m.subject = 'NUL bytes'`;
+    expect(nul?.nul).toBe(0);
+    expect(nul?.replaced).toBeGreaterThan(0);
+    const huge = rows.find((r) => r.subject === 'Huge attachment');
+    expect(huge?.size).toBeGreaterThan(50 * 1024 * 1024); // stored whole, not truncated
   });
 
   it('resyncs without duplicates when UIDVALIDITY changes', async () => {

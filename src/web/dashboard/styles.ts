@@ -11,6 +11,7 @@ header.top nav a.active { font-weight:600; color:var(--ink); }
 header.top form { margin:0; }
 main { max-width:1100px; margin:20px auto; padding:0 20px; }
 h1 { font-size:20px; margin:0 0 12px; }
+h2 { font-size:16px; margin:24px 0 8px; }
 table.threads { width:100%; border-collapse:collapse; background:#fff; border:1px solid var(--line); }
 table.threads th, table.threads td { text-align:left; padding:8px 10px; border-bottom:1px solid var(--line); vertical-align:top; }
 table.threads th { font-size:12px; color:var(--muted); font-weight:600; }

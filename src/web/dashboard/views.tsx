@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import type { FailedMessage, IngestionStatus } from '../../ingest/health.repo.js';
 import type { SessionUser } from '../sessions.repo.js';
 import type { ThreadListItem, ThreadMessage, ThreadView } from './threads.repo.js';
 
@@ -63,7 +64,7 @@ function Shell(props: {
   user: SessionUser;
   csrf: string;
   title: string;
-  active: ThreadView | null;
+  active: ThreadView | 'ingestion' | null;
   children: Child;
 }) {
   const views: [ThreadView, string][] = [
@@ -85,6 +86,9 @@ function Shell(props: {
               {label}
             </a>
           ))}
+          <a href="/ingestion" class={props.active === 'ingestion' ? 'active' : ''}>
+            Ingestion health
+          </a>
         </nav>
         <span class="muted">{props.user.name}</span>
         <form method="post" action="/logout">
@@ -201,6 +205,116 @@ export function ThreadPage(props: {
           ) : null}
         </article>
       ))}
+    </Shell>
+  );
+}
+
+function seconds(value: number | null): string {
+  if (value === null) return '–';
+  if (value < 120) return `${value} s`;
+  if (value < 7200) return `${Math.round(value / 60)} min`;
+  return `${Math.round(value / 3600)} h`;
+}
+
+export function IngestionPage(props: {
+  user: SessionUser;
+  csrf: string;
+  status: IngestionStatus;
+  failures: FailedMessage[];
+  notice?: string | undefined;
+}) {
+  const m = props.status.messages;
+  return (
+    <Shell user={props.user} csrf={props.csrf} title="Ingestion health" active="ingestion">
+      <h1>Ingestion health</h1>
+      {props.notice !== undefined ? <p class="muted">{`Queued ${props.notice} message(s) again.`}</p> : null}
+      <p id="counts">
+        <span class="chip">{`${m.stored} stored`}</span>{' '}
+        <span class="chip">{`${m.processed} processed`}</span>{' '}
+        <span class="chip">{`${m.queued} queued`}</span>{' '}
+        <span class={`chip ${m.failed > 0 ? 'waiting_on_us' : ''}`}>{`${m.failed} failed`}</span>
+      </p>
+      <h2>Mailboxes</h2>
+      {props.status.mailboxes.length === 0 ? (
+        <p class="muted">
+          No mailboxes yet. Set IMAP_HOST and friends, or run: npm run -s cli -- mailbox add
+        </p>
+      ) : (
+        <table class="threads" id="mailboxes">
+          <thead>
+            <tr>
+              <th>Mailbox</th>
+              <th>State</th>
+              <th>Last sync</th>
+              <th>Lag (arrival to processed)</th>
+              <th>Oldest queued</th>
+              <th>Folders</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.status.mailboxes.map((b) => (
+              <tr data-mailbox-id={String(b.id)}>
+                <td>
+                  {b.name}
+                  {b.lastError ? <div class="snippet">{b.lastError}</div> : null}
+                </td>
+                <td>
+                  <span class="chip">{b.enabled ? b.state : 'disabled'}</span>
+                </td>
+                <td class="muted">{formatTime(b.lastSyncAt)}</td>
+                <td>{seconds(b.lagSeconds)}</td>
+                <td>{seconds(b.oldestQueuedSeconds)}</td>
+                <td class="muted">{b.folders.map((f) => `${f.path} (uid ${f.lastUid})`).join(', ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Ingestion errors</h2>
+      {props.failures.length === 0 ? (
+        <p class="muted">No failed messages.</p>
+      ) : (
+        <>
+          <form method="post" action="/ingestion/retry">
+            <input type="hidden" name="_csrf" value={props.csrf} />
+            <button type="submit">Retry all failed</button>
+          </form>
+          <table class="threads" id="failures">
+            <thead>
+              <tr>
+                <th>Raw message</th>
+                <th>Error</th>
+                <th>Stored</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {props.failures.map((f) => (
+                <tr data-raw-id={String(f.id)}>
+                  <td>
+                    {`#${f.id} · ${f.source}`}
+                    <div class="snippet">{`${f.sourceRef ?? `mailbox ${f.mailboxId} uid ${f.uid}`} · ${f.size} bytes`}</div>
+                  </td>
+                  <td>
+                    <span class="chip">{f.lastErrorCode ?? 'error'}</span>
+                    <div class="snippet">{f.lastError ?? ''}</div>
+                  </td>
+                  <td class="muted">{`${formatTime(f.storedAt)} · ${f.attempts} attempt(s)`}</td>
+                  <td>
+                    <form method="post" action="/ingestion/retry">
+                      <input type="hidden" name="_csrf" value={props.csrf} />
+                      <input type="hidden" name="id" value={String(f.id)} />
+                      <button type="submit" class="link">
+                        Retry
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
     </Shell>
   );
 }

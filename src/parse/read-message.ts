@@ -1,0 +1,47 @@
+import { isAppError } from '../errors.js';
+import { inspectStructure, type StructureFlag } from './inspect.js';
+import { type ParsedEmail, type ParseLimits, parseEmail } from './parse-email.js';
+
+/**
+ * A stored message, read as far as is safe. Over the size limit, past the parse time limit, nested
+ * absurdly deep, or rejected by the MIME parser, it is summarised from its headers alone and flagged:
+ * the raw bytes stay stored, the thread still gets its message, and the flags tell a person why the
+ * body is missing. Only a message whose headers cannot be read at all fails.
+ */
+
+export type ReadFlag = StructureFlag | 'oversize' | 'parse_timeout' | 'unparseable' | 'headers_only';
+
+export interface ReadMessage {
+  email: ParsedEmail;
+  flags: ReadFlag[];
+}
+
+const MAX_HEADER_BYTES = 256 * 1024;
+
+/** The header block (up to the first empty line), parsed on its own. */
+export async function parseHeadersOnly(bytes: Buffer, limits: ParseLimits): Promise<ParsedEmail> {
+  const head = bytes.subarray(0, MAX_HEADER_BYTES);
+  const text = head.toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  const block = end >= 0 ? head.subarray(0, end) : head;
+  const email = await parseEmail(Buffer.concat([block, Buffer.from('\r\n\r\n')]), limits);
+  return { ...email, text: null, html: null, attachments: [] };
+}
+
+export async function readMessage(bytes: Buffer, limits: ParseLimits): Promise<ReadMessage> {
+  if (bytes.length > limits.maxBytes) {
+    return { email: await parseHeadersOnly(bytes, limits), flags: ['oversize', 'headers_only'] };
+  }
+  const inspection = inspectStructure(bytes);
+  const flags: ReadFlag[] = [...inspection.flags];
+  if (flags.includes('deep_nesting')) {
+    return { email: await parseHeadersOnly(bytes, limits), flags: [...flags, 'headers_only'] };
+  }
+  try {
+    return { email: await parseEmail(bytes, limits), flags };
+  } catch (error) {
+    if (!isAppError(error, 'PARSE_LIMIT') && !isAppError(error, 'PARSE_FAILED')) throw error;
+    const why: ReadFlag = isAppError(error, 'PARSE_LIMIT') ? 'parse_timeout' : 'unparseable';
+    return { email: await parseHeadersOnly(bytes, limits), flags: [...flags, why, 'headers_only'] };
+  }
+}
