@@ -23,7 +23,11 @@ export async function openDatabase(
     ? undefined
     : await startEmbeddedPostgres(path.join(config.dataDir), log);
   const url = config.databaseUrl ?? embedded?.url ?? '';
-  const sql = createSql(url, { max: config.databasePoolMax, applicationName });
+  // The pid in application_name tells an operator (and pg_locks) which process holds what.
+  const sql = createSql(url, {
+    max: config.databasePoolMax,
+    applicationName: `${applicationName}:${process.pid}`,
+  });
   try {
     await sql`select 1`;
   } catch (error) {

@@ -39,3 +39,22 @@ export function clientMessage(
     ].join('\r\n'),
   );
 }
+
+/** APPENDs many messages over a few parallel connections (setup speed only; order across them is free). */
+export async function appendMany(
+  dovecot: Dovecot,
+  user: DovecotUser,
+  messages: Buffer[],
+  connections = 4,
+  folder = 'INBOX',
+): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: connections }, () => imapClient(dovecot, user)));
+  let next = 0;
+  await Promise.all(
+    clients.map(async (client) => {
+      for (let i = next++; i < messages.length; i = next++)
+        await client.append(folder, messages[i] as Buffer);
+      await client.logout();
+    }),
+  );
+}

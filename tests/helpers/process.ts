@@ -113,3 +113,27 @@ export function startApp(env: Record<string, string | undefined>, timeoutMs = 90
     });
   });
 }
+
+/** Starts `src/main.ts` as a worker-only process (no web server, so no banner to wait for). */
+export function spawnWorker(
+  env: Record<string, string | undefined>,
+): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: childEnv({ ROLES: 'worker', DEMO_DATA: 'never', LOG_LEVEL: 'info', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  return Object.assign(child, { output: () => output });
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
