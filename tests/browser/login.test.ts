@@ -46,6 +46,10 @@ describe.skipIf(!available && !requireRealServices)('dashboard in Chromium', () 
     expect(await page.locator('article.card').count()).toBe(5);
     // Quoted history is collapsed, not shown as new text.
     expect(await page.locator('details[open]').count()).toBe(0);
+
+    await page.click('text=Ingestion health');
+    await expect(page.locator('#counts').textContent()).resolves.toContain('69 processed');
+    await expect(page.locator('body').textContent()).resolves.toContain('No failed messages.');
     await page.close();
   });
 

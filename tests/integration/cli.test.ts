@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -83,6 +85,72 @@ describe('cli', () => {
     expect(report.errors).toHaveLength(1);
     expect(report.errors[0].path).toBe('/nonexistent/mail');
     expect(report.unchanged).toBe(3);
+  });
+
+  it('reports ingestion status as JSON and retries failed messages', async () => {
+    await db.sql`update raw_messages set process_state = 'failed', last_error_code = 'PROCESS_FAILED', last_error = 'test'
+      where id = (select min(id) from raw_messages)`;
+    const status = await runCli(['status', '--json'], { DATABASE_URL: db.url });
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toEqual({
+      messages: { stored: 3, processed: 2, failed: 1, queued: 0 },
+      mailboxes: [],
+    });
+    const [failed] = await db.sql`select id from raw_messages where process_state = 'failed'`;
+    const retried = await runCli(['retry', String(failed?.id), '--json'], { DATABASE_URL: db.url });
+    expect(JSON.parse(retried.stdout)).toMatchObject({ queued: 1, processed: 1, failed: 0 });
+    expect((await runCli(['retry', '--all-failed', '--json'], { DATABASE_URL: db.url })).stdout).toContain(
+      '"queued":0',
+    );
+    expect((await runCli(['retry'], { DATABASE_URL: db.url })).code).toBe(2);
+  });
+
+  it('adds, lists and removes mailboxes, keeping the password sealed', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'signoff-cli-'));
+    const secretFile = path.join(dir, 'imap-password');
+    await fs.writeFile(secretFile, 'correct horse battery staple\n');
+    const env = { DATABASE_URL: db.url, APP_SECRET: 'cli-test-secret-cli-test-secret-cli-test' };
+    const added = await runCli(
+      [
+        'mailbox',
+        'add',
+        '--name',
+        'studio',
+        '--host',
+        'imap.studio.example',
+        '--user',
+        'inbox@studio.example',
+        '--password-file',
+        secretFile,
+        '--json',
+      ],
+      env,
+    );
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({
+      created: true,
+      port: 993,
+      tls: true,
+      folders: ['INBOX', '\\Sent'],
+    });
+    expect(added.stdout).not.toContain('horse');
+    const [row] = await db.sql<
+      { passwordEnc: Buffer }[]
+    >`select password_enc from mailboxes where name = 'studio'`;
+    expect(row?.passwordEnc.toString('latin1')).not.toContain('horse');
+
+    const list = JSON.parse((await runCli(['mailbox', 'list', '--json'], env)).stdout);
+    expect(list).toEqual([
+      expect.objectContaining({ name: 'studio', host: 'imap.studio.example', enabled: true }),
+    ]);
+    expect(JSON.stringify(list)).not.toContain('password');
+
+    const removed = await runCli(['mailbox', 'remove', 'studio', '--json'], env);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ removed: 'deleted' });
+    const missing = await runCli(['mailbox', 'remove', 'studio'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('No mailbox named studio');
+    await fs.rm(dir, { recursive: true });
   });
 
   it('adds a user who can sign in, reading the password from a file', async () => {

@@ -98,7 +98,12 @@ describe('npm start with demo data', () => {
   it('answers /healthz with the database status without a login', async () => {
     const response = await fetch(`${apps[1]?.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ok', database: { status: 'up' } });
+    expect(await response.json()).toMatchObject({
+      status: 'ok',
+      database: { status: 'up' },
+      messages: { stored: 69, processed: 69, failed: 0, queued: 0 },
+      mailboxes: [],
+    });
   });
 
   it('refuses the dashboard and API without a session', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config.js';
+import { ingestionStatus } from '../../src/ingest/health.repo.js';
 import { DEFAULT_PROCESS_OPTIONS } from '../../src/ingest/queue.js';
 import { startProcessingLoop } from '../../src/ingest/worker.js';
 import { startMailboxSupervisor } from '../../src/mailsource/supervisor.js';
@@ -116,8 +117,16 @@ describe.skipIf(skipWithoutDovecot())('IMAP sync against Dovecot', () => {
     await waitFor('IDLE delivery', async () => (await counts(db)).processed === 4);
     await client.logout();
 
-    const [mailbox] = await db.sql`select state, last_error from mailboxes`;
-    expect(mailbox?.state).toBe('idle');
+    const status = await ingestionStatus(db.sql, new Date());
+    expect(status.messages).toEqual({ stored: 4, processed: 4, failed: 0, queued: 0 });
+    expect(status.mailboxes).toEqual([
+      expect.objectContaining({
+        state: 'idle',
+        lastError: null,
+        lagSeconds: expect.any(Number),
+        oldestQueuedSeconds: null,
+      }),
+    ]);
   });
 
   it('stores and flags damaged messages, a 50 MB one included, while the rest are ingested', async () => {
