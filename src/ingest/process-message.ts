@@ -1,19 +1,21 @@
 import type { TransactionSql } from '../db/index.js';
 import { detectAutomated } from '../parse/automated.js';
 import type { ParsedEmail, ParseLimits } from '../parse/parse-email.js';
-import { readMessage } from '../parse/read-message.js';
+import type { ReadMessage } from '../parse/read-message.js';
 import { extractReply } from '../parse/reply-text.js';
 import { resolveThread } from '../thread/resolve.js';
 import { normalizeSubject, parseSubjectTag } from '../thread/subject.js';
 import * as repo from './message.repo.js';
 
-/** One raw message through parse -> thread -> store. Runs inside the transaction that claimed the row. */
+/**
+ * Places one read message: client, direction, thread, then the message row. Runs inside the
+ * transaction that claimed the raw row, after the (CPU-bound) read and under the threading lock.
+ */
 
 export interface RawRow {
   id: number;
   source: string;
   sha256: string;
-  bytes: Buffer;
   internalDate: Date | null;
   storedAt: Date;
   folderDirection: 'inbound' | 'outbound' | null;
@@ -22,6 +24,23 @@ export interface RawRow {
 export interface ProcessOptions {
   limits: ParseLimits;
   subjectWindowDays: number;
+}
+
+/** Lookups that do not change within one batch: fetched once, not once per message. */
+export class PlacementCache {
+  private agencyDomains: string[] | undefined;
+  private clientsByDomain = new Map<string, number | null>();
+
+  async agency(tx: TransactionSql): Promise<string[]> {
+    this.agencyDomains ??= await repo.loadAgencyDomains(tx);
+    return this.agencyDomains;
+  }
+
+  async clientOf(tx: TransactionSql, domain: string): Promise<number | null> {
+    if (!this.clientsByDomain.has(domain))
+      this.clientsByDomain.set(domain, await repo.findClientByDomain(tx, domain));
+    return this.clientsByDomain.get(domain) ?? null;
+  }
 }
 
 function domainOf(address: string | null | undefined): string | null {
@@ -36,6 +55,7 @@ function isAgency(address: string | null | undefined, agencyDomains: string[]): 
 
 async function resolveClient(
   tx: TransactionSql,
+  cache: PlacementCache,
   email: ParsedEmail,
   direction: 'inbound' | 'outbound',
   agencyDomains: string[],
@@ -46,57 +66,59 @@ async function resolveClient(
       : [...email.to, ...email.cc].map((a) => a.address).filter((a) => !isAgency(a, agencyDomains));
   for (const address of addresses) {
     const domain = domainOf(address);
-    const clientId = domain ? await repo.findClientByDomain(tx, domain) : null;
+    const clientId = domain ? await cache.clientOf(tx, domain) : null;
     if (clientId !== null) return clientId;
   }
   return null;
 }
 
-export async function processRawMessage(
+export async function placeMessage(
   tx: TransactionSql,
   raw: RawRow,
+  read: ReadMessage,
   options: ProcessOptions,
+  cache: PlacementCache,
 ): Promise<number> {
-  const { email, flags } = await readMessage(raw.bytes, options.limits);
-  // Workers parse in parallel but place messages one at a time: a reply and the message it answers,
-  // processed at once by two workers, would otherwise each miss the other's uncommitted row and start
-  // two threads (seen with two processes importing the demo mail). Held until this transaction commits.
-  await repo.lockThreading(tx);
+  const { email, flags } = read;
   // The same message seen twice (two folders, a re-import) is one message; a reused Message-ID with
   // other bytes is a different message.
   const dedupeKey = `${email.messageId ?? ''}|${raw.sha256}`;
-  const existing = await repo.findMessageByDedupeKey(tx, dedupeKey);
-  if (existing !== null) {
-    await repo.linkRawToMessage(tx, raw.id, existing, flags);
-    return existing;
-  }
-
-  const agencyDomains = await repo.loadAgencyDomains(tx);
+  const agencyDomains = await cache.agency(tx);
   const direction =
     raw.source === 'outbound' ||
     raw.folderDirection === 'outbound' ||
     isAgency(email.from?.address, agencyDomains)
       ? 'outbound'
       : 'inbound';
-  const clientId = await resolveClient(tx, email, direction, agencyDomains);
-  const receivedAt = raw.internalDate ?? email.date ?? raw.storedAt;
-  const automated = direction === 'inbound' ? detectAutomated(email) : null;
-  const reply = extractReply(email.text ?? '');
+  const clientId = await resolveClient(tx, cache, email, direction, agencyDomains);
   const normalizedSubject = normalizeSubject(email.subject);
   const tag = parseSubjectTag(email.subject);
-
   const references = [email.inReplyTo, ...[...email.references].reverse()].filter(
     (id, i, all): id is string => id !== null && all.indexOf(id) === i,
   );
+
+  const { existing, byReference, bySubjectTag, bySubject } = await repo.findCandidates(tx, {
+    dedupeKey,
+    references,
+    messageId: email.messageId,
+    tag,
+    clientId,
+    normalizedSubject,
+  });
+  if (existing !== null) {
+    await repo.linkRawToMessage(tx, raw.id, existing, flags);
+    return existing;
+  }
+
+  const receivedAt = raw.internalDate ?? email.date ?? raw.storedAt;
+  const automated = direction === 'inbound' ? detectAutomated(email) : null;
+  const reply = extractReply(email.text ?? '');
   const decision = resolveThread({
     clientId,
     receivedAt,
-    byReference: [
-      ...(await repo.threadsByReference(tx, references)),
-      ...(await repo.threadsOfReplies(tx, email.messageId)),
-    ],
-    bySubjectTag: tag ? await repo.threadsBySubjectTag(tx, tag.code, tag.version) : [],
-    bySubject: await repo.threadsBySubject(tx, clientId, normalizedSubject),
+    byReference,
+    bySubjectTag,
+    bySubject,
     subjectWindowDays: options.subjectWindowDays,
   });
 
@@ -113,11 +135,10 @@ export async function processRawMessage(
       normalizedSubject,
       deliverableId: sameClientVersion?.deliverableId ?? null,
       versionId: sameClientVersion?.versionId ?? null,
-      assigneeId: await repo.clientLead(tx, clientId),
     });
   }
 
-  const messageId = await repo.insertMessage(tx, {
+  const messageId = await repo.insertMessage(tx, raw.id, {
     dedupeKey,
     threadId,
     clientId,
@@ -144,7 +165,5 @@ export async function processRawMessage(
     flags,
     rawSha256: raw.sha256,
   });
-  await repo.linkRawToMessage(tx, raw.id, messageId, flags);
-  await repo.refreshThread(tx, threadId, clientId, direction === 'inbound' && automated === null);
   return messageId;
 }

@@ -120,7 +120,8 @@ describe.skipIf(skipWithoutDovecot())('ingestion survives crashes', () => {
     const holders = async () => {
       const rows = await db.sql<{ applicationName: string }[]>`
         select a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid
-        where l.locktype = 'advisory' and l.classid = ${MAILBOX_SESSION_LOCK_NAMESPACE} and l.granted`;
+        where l.locktype = 'advisory' and l.classid = ${MAILBOX_SESSION_LOCK_NAMESPACE} and l.granted
+          and l.database = (select oid from pg_database where datname = current_database())`;
       return rows.map((r) => Number(r.applicationName.split(':').pop()));
     };
     const [holder, ...others] = await holders();
