@@ -168,6 +168,26 @@ describe.skipIf(skipWithoutDovecot())('IMAP sync against Dovecot', () => {
     expect(huge?.size).toBeGreaterThan(50 * 1024 * 1024); // stored whole, not truncated
   });
 
+  it('keeps one message for the same mail in two folders, and two for a reused Message-ID', async () => {
+    const user = await dovecot.addUser('dedupe');
+    const client = await imapClient(dovecot, user);
+    const original = clientMessage({ subject: 'Filed twice' });
+    await client.append('INBOX', original);
+    await client.append('Sent', original); // the same bytes, e.g. filed by a rule or moved back and forth
+    const reused = original.toString().replace('Filed twice', 'Different mail, same Message-ID');
+    await client.append('INBOX', Buffer.from(reused));
+    await client.logout();
+
+    const { db } = await startWorker(user);
+    await waitFor('three stored and processed', async () => (await counts(db)).processed === 3);
+    const rows = await db.sql`select subject, message_id_header from messages order by id`;
+    expect(rows.map((r) => r.subject)).toEqual(['Filed twice', 'Different mail, same Message-ID']);
+    expect(new Set(rows.map((r) => r.messageIdHeader)).size).toBe(1);
+    const [links] =
+      await db.sql`select count(distinct message_id)::int as messages, count(*)::int as raws from raw_messages`;
+    expect(links).toEqual({ messages: 2, raws: 3 });
+  });
+
   it('resyncs without duplicates when UIDVALIDITY changes', async () => {
     const user = await dovecot.addUser('uidvalidity');
     const client = await imapClient(dovecot, user);
