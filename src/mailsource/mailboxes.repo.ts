@@ -5,15 +5,10 @@ import { seal, unseal } from '../secrets.js';
 
 /** IMAP mailboxes: the one from IMAP_* variables (password never stored) and any added through the CLI. */
 
-export interface MailboxSettings {
+/** What a session needs to log in: the env mailbox's settings shape, with an id and a name. */
+export interface MailboxSettings extends EnvMailbox {
   id: number;
   name: string;
-  host: string;
-  port: number;
-  tls: boolean;
-  user: string;
-  password: string;
-  folders: string[];
 }
 
 export interface MailboxRow {

@@ -72,6 +72,9 @@ export function createApp(deps: WebDeps): Hono<Env> {
     }
   };
 
+  // What every signed-in page's frame needs: who is signed in, and the CSRF token for its forms.
+  const shell = (c: Context<Env>) => ({ user: c.get('user'), csrf: csrfFor(c.get('sessionToken')) });
+
   const app = new Hono<Env>();
 
   app.onError((error, c) => {
@@ -244,32 +247,19 @@ export function createApp(deps: WebDeps): Hono<Env> {
     const requested = c.req.query('view') ?? 'all';
     const view = (VIEWS as string[]).includes(requested) ? (requested as ThreadView) : 'all';
     const threads = await listThreads(sql, view);
-    return c.html(
-      <ThreadListPage
-        user={c.get('user')}
-        csrf={csrfFor(c.get('sessionToken'))}
-        view={view}
-        threads={threads}
-      />,
-    );
+    return c.html(<ThreadListPage {...shell(c)} view={view} threads={threads} />);
   });
 
   app.get('/threads/:id{[0-9]{1,15}}', async (c) => {
     const found = await getThread(sql, Number(c.req.param('id')));
     if (!found) return c.text('Not found.', 404);
-    return c.html(<ThreadPage user={c.get('user')} csrf={csrfFor(c.get('sessionToken'))} {...found} />);
+    return c.html(<ThreadPage {...shell(c)} {...found} />);
   });
 
   app.get('/ingestion', async (c) => {
     const [status, failures] = await Promise.all([ingestionStatus(sql, clock.now()), recentFailures(sql)]);
     return c.html(
-      <IngestionPage
-        user={c.get('user')}
-        csrf={csrfFor(c.get('sessionToken'))}
-        status={status}
-        failures={failures}
-        notice={c.req.query('retried')}
-      />,
+      <IngestionPage {...shell(c)} status={status} failures={failures} notice={c.req.query('retried')} />,
     );
   });
 
