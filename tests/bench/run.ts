@@ -4,6 +4,7 @@
  */
 
 import { importBench } from './import.js';
+import { ingestBench } from './ingest.js';
 import { startupBench } from './startup.js';
 
 const BENCHES: Record<string, { about: string; run(args: string[]): Promise<void> }> = {
@@ -14,6 +15,10 @@ const BENCHES: Record<string, { about: string; run(args: string[]): Promise<void
   import: {
     about: 'import N generated messages into a fresh database (default 2000): messages/s',
     run: importBench,
+  },
+  ingest: {
+    about: 'cold IMAP backfill of N generated messages (default 5000) by a worker process; IDLE latency, RSS',
+    run: ingestBench,
   },
 };
 
