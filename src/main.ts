@@ -7,6 +7,7 @@ import { DEMO_LOGIN_EMAIL, demoPassword, isDemoSeeded, seedDemo } from './demo/s
 import { countUsers } from './domain/users.repo.js';
 import { errorMessage, isAppError } from './errors.js';
 import { processOptions } from './ingest/queue.js';
+import { RawHandoff } from './ingest/raw-handoff.js';
 import { startProcessingLoop } from './ingest/worker.js';
 import { createLogger, type Logger } from './log.js';
 import { startMailboxSupervisor } from './mailsource/supervisor.js';
@@ -62,8 +63,13 @@ export async function startSignoff(
 
     if (config.roles.includes('worker')) {
       const workerLog = log.child({ role: 'worker' });
-      const loop = startProcessingLoop(db.sql, clock, workerLog, processOptions(config.ingest));
+      const handoff = new RawHandoff();
+      const loop = startProcessingLoop(db.sql, clock, workerLog, {
+        ...processOptions(config.ingest),
+        handoff,
+      });
       const mailboxes = startMailboxSupervisor({
+        handoff,
         sql: db.sql,
         clock,
         log: workerLog,

@@ -1,4 +1,5 @@
 import type { Sql } from '../db/index.js';
+import type { RawHandoff } from './raw-handoff.js';
 import { QUEUE_CHANNEL, sha256Hex } from './raw-store.repo.js';
 
 /** Sync cursors per folder, and the store that moves them. */
@@ -36,20 +37,20 @@ export interface FetchedMessage {
 /**
  * Stores one fetched batch and moves the folder's cursor in the same transaction: after a crash either
  * both happened or neither, so nothing is lost and a re-fetch adds nothing (unique per
- * mailbox/folder/uidvalidity/uid). `resetTo` starts a new UIDVALIDITY epoch.
+ * mailbox/folder/uidvalidity/uid). Moving to another UIDVALIDITY restarts the cursor of the new epoch.
  */
 export async function storeFetchedBatch(
   sql: Sql,
   folder: { mailboxId: number; folderId: number },
   uidvalidity: bigint,
   messages: FetchedMessage[],
-  options: { now: Date; flags: string[]; maxBytes: number; highestUid: number },
+  options: { now: Date; flags: string[]; maxBytes: number; highestUid: number; handoff?: RawHandoff },
 ): Promise<number> {
   return sql.begin(async (tx) => {
     let added = 0;
     for (const m of messages) {
       const flags = m.bytes.length > options.maxBytes ? [...options.flags, 'oversize'] : options.flags;
-      const rows = await tx`
+      const rows = await tx<{ id: number }[]>`
         insert into raw_messages (source, mailbox_id, folder_id, uidvalidity, uid, sha256, size, bytes, internal_date,
                                   stored_at, next_attempt_at, flags)
         values ('imap', ${folder.mailboxId}, ${folder.folderId}, ${uidvalidity.toString()}, ${m.uid}, ${sha256Hex(m.bytes)},
@@ -57,6 +58,7 @@ export async function storeFetchedBatch(
         on conflict (mailbox_id, folder_id, uidvalidity, uid) do nothing
         returning id`;
       added += rows.length;
+      if (rows[0]) options.handoff?.put(rows[0].id, m.bytes);
     }
     await tx`
       update mailbox_folders set uidvalidity = ${uidvalidity.toString()},

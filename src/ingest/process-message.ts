@@ -6,6 +6,7 @@ import { extractReply } from '../parse/reply-text.js';
 import { resolveThread } from '../thread/resolve.js';
 import { normalizeSubject, parseSubjectTag } from '../thread/subject.js';
 import * as repo from './message.repo.js';
+import type { RawHandoff } from './raw-handoff.js';
 
 /**
  * Places one read message: client, direction, thread, then the message row. Runs inside the
@@ -24,6 +25,8 @@ export interface RawRow {
 export interface ProcessOptions {
   limits: ParseLimits;
   subjectWindowDays: number;
+  /** Bytes this process just stored, to read without a round trip through the database. */
+  handoff?: RawHandoff;
 }
 
 /** Lookups that do not change within one batch: fetched once, not once per message. */

@@ -47,10 +47,10 @@ const BATCH_SIZE = 50;
 
 interface ClaimedRow extends RawRow {
   attempts: number;
-  /** Only small messages come with the claim; larger ones are read one at a time to bound memory. */
-  bytes: Buffer | null;
+  size: number;
 }
 
+/** Messages up to this size are read from the database for a whole batch at once; larger ones one at a time. */
 const INLINE_BYTES = 256 * 1024;
 
 export async function processBatch(
@@ -63,8 +63,8 @@ export async function processBatch(
   const now = clock.now();
   return sql.begin(async (tx) => {
     const rows = await tx<ClaimedRow[]>`
-      select r.id, r.source, r.sha256, r.internal_date, r.stored_at, r.attempts, f.direction as folder_direction,
-             case when r.size <= ${INLINE_BYTES} then r.bytes end as bytes
+      select r.id, r.source, r.sha256, r.internal_date, r.stored_at, r.attempts, r.size,
+             f.direction as folder_direction
       from raw_messages r left join mailbox_folders f on f.id = r.folder_id
       where r.process_state = 'queued' and r.next_attempt_at <= ${now}
       order by r.next_attempt_at, r.id
@@ -85,14 +85,27 @@ export async function processBatch(
       counts[final ? 'failed' : 'retry']++;
     };
 
+    // Bytes: handed over by this process's IMAP session, else small ones for the batch in one query,
+    // else one at a time, so at most one large message is in memory.
+    const bytes = new Map<number, Buffer>();
+    for (const row of rows) {
+      const handed = options.handoff?.take(row.id);
+      if (handed) bytes.set(row.id, handed);
+    }
+    const small = rows.filter((r) => !bytes.has(r.id) && r.size <= INLINE_BYTES).map((r) => r.id);
+    if (small.length > 0) {
+      const fetched = await tx<{ id: number; bytes: Buffer }[]>`
+        select id, bytes from raw_messages where id = any(${small})`;
+      for (const r of fetched) bytes.set(r.id, r.bytes);
+    }
     const read: { row: ClaimedRow; message: ReadMessage }[] = [];
     for (const row of rows) {
       try {
-        const bytes =
-          row.bytes ??
+        const raw =
+          bytes.get(row.id) ??
           (await tx<{ bytes: Buffer }[]>`select bytes from raw_messages where id = ${row.id}`)[0]?.bytes;
-        row.bytes = null; // let the bytes go once read
-        read.push({ row, message: await readMessage(bytes ?? Buffer.alloc(0), options.limits) });
+        bytes.delete(row.id);
+        read.push({ row, message: await readMessage(raw ?? Buffer.alloc(0), options.limits) });
       } catch (error) {
         await fail(row, error);
       }

@@ -3,6 +3,7 @@ import type { EnvMailbox, IngestSettings } from '../config.js';
 import type { Sql } from '../db/index.js';
 import { MAILBOX_SESSION_LOCK_NAMESPACE } from '../db/locks.js';
 import { errorMessage } from '../errors.js';
+import type { RawHandoff } from '../ingest/raw-handoff.js';
 import type { Logger } from '../log.js';
 import { backoffDelayMs, HEALTHY_CONNECTION_MS } from './backoff.js';
 import { MailboxSession } from './imap-sync.js';
@@ -28,6 +29,7 @@ export interface SupervisorDeps {
   settings: IngestSettings;
   appSecret: string;
   envMailbox: EnvMailbox | undefined;
+  handoff?: RawHandoff;
 }
 
 interface Runner {
@@ -87,6 +89,7 @@ function runMailbox(
         clock: deps.clock,
         log,
         settings: deps.settings,
+        handoff: deps.handoff,
       });
       current = session;
       const startedAt = Date.now();

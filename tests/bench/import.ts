@@ -1,14 +1,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
 import { systemClock } from '../../src/clock.js';
-import { createSql } from '../../src/db/client.js';
-import { startEmbeddedPostgres } from '../../src/db/embedded.js';
-import { migrate } from '../../src/db/migrate.js';
 import { drainQueue } from '../../src/ingest/queue.js';
 import { createLogger } from '../../src/log.js';
 import { importPaths } from '../../src/mailsource/import-files.js';
+import { openBenchDatabase } from '../helpers/bench-db.js';
 
 /**
  * Import throughput: N generated client messages (threads of five, a reply quoting its parent) stored
@@ -38,43 +35,27 @@ function message(i: number): string {
 export async function importBench(args: string[]): Promise<void> {
   const count = Number(args[0] ?? 2000);
   const log = createLogger('warn');
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'signoff-bench-import-'));
-  await fs.chmod(root, 0o755);
-  const dir = path.join(root, 'mail');
-  await fs.mkdir(dir);
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'signoff-bench-mail-'));
   for (let i = 0; i < count; i++)
     await fs.writeFile(path.join(dir, `${String(i).padStart(6, '0')}.eml`), message(i));
-
-  const serverUrl = process.env.BENCH_DATABASE_URL;
-  const embedded = serverUrl ? undefined : await startEmbeddedPostgres(path.join(root, 'data'), log);
-  const adminUrl = serverUrl ?? (embedded?.adminUrl as string);
-  const name = `signoff_bench_${Date.now()}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin`create database ${admin(name)}`;
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const sql = createSql(url.toString());
+  const db = await openBenchDatabase(process.env.BENCH_DATABASE_URL, 'import');
   try {
-    await migrate(sql, log);
     const t0 = performance.now();
-    const report = await importPaths(sql, [dir], systemClock);
+    const report = await importPaths(db.sql, [dir], systemClock);
     const t1 = performance.now();
-    const processed = await drainQueue(sql, systemClock, log);
+    const processed = await drainQueue(db.sql, systemClock, log);
     const t2 = performance.now();
-    const [threads] = await sql`select count(*)::int as n from threads`;
+    const [threads] = await db.sql`select count(*)::int as n from threads`;
     const rate = (n: number, ms: number) => ((n / ms) * 1000).toFixed(0);
     process.stdout.write(
       `stored ${report.added} raw messages in ${((t1 - t0) / 1000).toFixed(2)} s (${rate(report.added, t1 - t0)}/s)\n`,
     );
     process.stdout.write(
-      `processed ${processed.processed} (failed ${processed.failed}) in ${((t2 - t1) / 1000).toFixed(2)} s (${rate(processed.processed, t2 - t1)}/s) into ${threads?.n} threads\n`,
+      `processed ${processed.processed} (failed ${processed.failed}) in ${((t2 - t1) / 1000).toFixed(2)} s (${rate(processed.processed, t2 - t1)}/s) into ${threads?.n} threads on ${db.where}\n`,
     );
     process.stdout.write(`import: ${rate(count, t2 - t0)} messages/s end to end for ${count} messages\n`);
   } finally {
-    await sql.end();
-    await admin`drop database ${admin(name)} with (force)`;
-    await admin.end();
-    await embedded?.stop();
-    await fs.rm(root, { recursive: true, force: true });
+    await db.drop();
+    await fs.rm(dir, { recursive: true, force: true });
   }
 }

@@ -6,11 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
-import postgres from 'postgres';
-import { createSql, type Sql } from '../../src/db/client.js';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/db/embedded.js';
-import { migrate } from '../../src/db/migrate.js';
-import { createLogger } from '../../src/log.js';
+import { type BenchDatabase, openBenchDatabase } from '../helpers/bench-db.js';
 import { type Dovecot, startDovecot } from '../helpers/dovecot.js';
 import { imapClient } from '../helpers/imap.js';
 import { childEnv, ROOT } from '../helpers/process.js';
@@ -960,16 +956,11 @@ function describeSizes(messages: GeneratedMessage[]): string {
 export async function ingestBench(args: string[]): Promise<void> {
   const count = parseCount(args[0]);
   const interrupt = interruptFlag();
-  const log = createLogger('warn');
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'signoff-bench-ingest-'));
-  // The embedded cluster may run as the postgres user, which must reach its data dir below this one.
   await fsp.chmod(root, 0o755);
 
   let dovecot: Dovecot | undefined;
-  let embedded: EmbeddedPostgres | undefined;
-  let admin: postgres.Sql | undefined;
-  let sql: Sql | undefined;
-  let dbName: string | undefined;
+  let db: BenchDatabase | undefined;
   let worker: WorkerProcess | undefined;
   const imapClients: ImapFlow[] = [];
   try {
@@ -1002,20 +993,11 @@ export async function ingestBench(args: string[]): Promise<void> {
     );
     for (const client of imapClients.splice(0)) await client.logout().catch(() => client.close());
 
-    const serverUrl = process.env.BENCH_DATABASE_URL;
-    embedded = serverUrl ? undefined : await startEmbeddedPostgres(path.join(root, 'data'), log);
-    const adminUrl = serverUrl ?? (embedded?.adminUrl as string);
-    admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-    const name = `signoff_bench_ingest_${Date.now()}`;
-    await admin`create database ${admin(name)}`;
-    dbName = name;
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    const databaseUrl = url.toString();
-    sql = createSql(databaseUrl, { max: 2, applicationName: 'signoff-bench' });
-    await migrate(sql, log);
+    db = await openBenchDatabase(process.env.BENCH_DATABASE_URL, 'ingest');
+    const sql = db.sql;
+    const databaseUrl = db.url;
     out(
-      `database ${name} on ${serverUrl ? 'BENCH_DATABASE_URL' : 'the embedded PostgreSQL'}, migrated; ` +
+      `database on ${db.where}, migrated; ` +
         `setup took ${seconds(performance.now() - setupStarted)} in all`,
     );
     interrupt.check();
@@ -1238,14 +1220,8 @@ export async function ingestBench(args: string[]): Promise<void> {
     const w = worker;
     if (w) await attempt('stopping the worker', () => w.stop());
     for (const client of imapClients) await attempt('IMAP logout', () => client.logout());
-    const s = sql;
-    if (s) await attempt('closing the database pool', () => s.end({ timeout: 5 }));
-    const a = admin;
-    const n = dbName;
-    if (a && n) await attempt(`dropping ${n}`, () => a`drop database if exists ${a(n)} with (force)`);
-    if (a) await attempt('closing the admin connection', () => a.end({ timeout: 5 }));
-    const e = embedded;
-    if (e) await attempt('stopping the embedded PostgreSQL', () => e.stop());
+    const d0 = db;
+    if (d0) await attempt('dropping the database', () => d0.drop());
     const d = dovecot;
     if (d) await attempt('stopping Dovecot', () => d.stop());
     await attempt('removing temp files', () => fsp.rm(root, { recursive: true, force: true }));

@@ -5,6 +5,7 @@
 
 import { importBench } from './import.js';
 import { ingestBench } from './ingest.js';
+import { largeBench } from './large.js';
 import { startupBench } from './startup.js';
 
 const BENCHES: Record<string, { about: string; run(args: string[]): Promise<void> }> = {
@@ -19,6 +20,10 @@ const BENCHES: Record<string, { about: string; run(args: string[]): Promise<void
   ingest: {
     about: 'cold IMAP backfill of N generated messages (default 5000) by a worker process; IDLE latency, RSS',
     run: ingestBench,
+  },
+  large: {
+    about: 'peak worker memory while two messages of N MB (default 50) are synced and processed',
+    run: largeBench,
   },
 };
 
