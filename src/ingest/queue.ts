@@ -4,7 +4,7 @@ import type { Sql } from '../db/index.js';
 import { errorMessage, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_PARSE_LIMITS } from '../parse/parse-email.js';
-import { type ReadMessage, readMessage } from '../parse/read-message.js';
+import { HEADER_PREFIX_BYTES, type ReadMessage, readMessage } from '../parse/read-message.js';
 import { lockThreading } from './message.repo.js';
 import { PlacementCache, type ProcessOptions, placeMessage, type RawRow } from './process-message.js';
 
@@ -101,11 +101,17 @@ export async function processBatch(
     const read: { row: ClaimedRow; message: ReadMessage }[] = [];
     for (const row of rows) {
       try {
+        // An oversize message is summarised from its headers: only its start leaves the database.
+        const oversize = row.size > options.limits.maxBytes;
         const raw =
           bytes.get(row.id) ??
-          (await tx<{ bytes: Buffer }[]>`select bytes from raw_messages where id = ${row.id}`)[0]?.bytes;
+          (
+            await tx<{ bytes: Buffer }[]>`
+              select ${oversize ? tx`substring(bytes from 1 for ${HEADER_PREFIX_BYTES})` : tx`bytes`} as bytes
+              from raw_messages where id = ${row.id}`
+          )[0]?.bytes;
         bytes.delete(row.id);
-        read.push({ row, message: await readMessage(raw ?? Buffer.alloc(0), options.limits) });
+        read.push({ row, message: await readMessage(raw ?? Buffer.alloc(0), options.limits, row.size) });
       } catch (error) {
         await fail(row, error);
       }

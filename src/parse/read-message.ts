@@ -16,11 +16,12 @@ export interface ReadMessage {
   flags: ReadFlag[];
 }
 
-const MAX_HEADER_BYTES = 256 * 1024;
+/** How much of a message's start the header summary reads: headers longer than this are cut. */
+export const HEADER_PREFIX_BYTES = 256 * 1024;
 
 /** The header block (up to the first empty line), parsed on its own. */
 export async function parseHeadersOnly(bytes: Buffer, limits: ParseLimits): Promise<ParsedEmail> {
-  const head = bytes.subarray(0, MAX_HEADER_BYTES);
+  const head = bytes.subarray(0, HEADER_PREFIX_BYTES);
   const text = head.toString('latin1');
   const end = text.search(/\r?\n\r?\n/);
   const block = end >= 0 ? head.subarray(0, end) : head;
@@ -28,8 +29,13 @@ export async function parseHeadersOnly(bytes: Buffer, limits: ParseLimits): Prom
   return { ...email, text: null, html: null, attachments: [] };
 }
 
-export async function readMessage(bytes: Buffer, limits: ParseLimits): Promise<ReadMessage> {
-  if (bytes.length > limits.maxBytes) {
+/** `size` is the stored size: an oversize message may be passed as just its first HEADER_PREFIX_BYTES. */
+export async function readMessage(
+  bytes: Buffer,
+  limits: ParseLimits,
+  size = bytes.length,
+): Promise<ReadMessage> {
+  if (size > limits.maxBytes) {
     return { email: await parseHeadersOnly(bytes, limits), flags: ['oversize', 'headers_only'] };
   }
   const inspection = inspectStructure(bytes);
