@@ -126,7 +126,10 @@ export class MailboxSession {
     );
     // Sync every folder once now (also after every reconnect), then keep INBOX selected for IDLE.
     for (const f of this.folders) this.dirty.add(f.path);
-    await this.drain();
+    // Through `working`, like every later sync: new mail announced during this first sync queues
+    // behind it instead of opening another folder in the middle of it.
+    this.working = this.drain();
+    await this.working;
     this.reconcileTimer = setInterval(() => {
       for (const f of this.folders) this.markDirty(f.path);
     }, this.deps.settings.reconcileIntervalSeconds * 1000);

@@ -143,8 +143,12 @@ export function startMailboxSupervisor(deps: SupervisorDeps): { stop(): Promise<
   let timer: NodeJS.Timeout | undefined;
   let checking: Promise<void> = Promise.resolve();
 
+  let envRegistered = false;
   const check = async () => {
-    if (deps.envMailbox) await upsertEnvMailbox(deps.sql, deps.envMailbox);
+    if (deps.envMailbox && !envRegistered) {
+      await upsertEnvMailbox(deps.sql, deps.envMailbox);
+      envRegistered = true;
+    }
     const mailboxes = await loadEnabledMailboxes(deps.sql, deps.appSecret, deps.envMailbox);
     for (const [id, runner] of runners) {
       if (!mailboxes.some((m) => m.id === id)) {
