@@ -209,6 +209,9 @@ export class MailboxSession {
     let added = 0;
     // The cursor follows the batches actually stored: a crash mid-backfill resumes after the last one.
     let highest = plan.kind === 'range' ? folder.lastUid : 0;
+    // Batch N is stored while batch N+1 is fetched: the IMAP server and PostgreSQL work at the same
+    // time, and at most two batches are in memory. Stores stay in order, so the cursor only moves forward.
+    let storing: Promise<void> = Promise.resolve();
     for (const batch of batchBySize(sizes, FETCH_BATCH_COUNT, FETCH_BATCH_BYTES)) {
       const fetched = await this.client.fetchAll(
         compactRange(batch),
@@ -223,14 +226,21 @@ export class MailboxSession {
           internalDate: m.internalDate ? new Date(m.internalDate) : null,
         }));
       highest = Math.max(highest, ...batch);
-      added += await storeFetchedBatch(sql, target, status.uidValidity, messages, {
+      const highestUid = highest;
+      await storing;
+      storing = storeFetchedBatch(sql, target, status.uidValidity, messages, {
         now: clock.now(),
         flags,
         maxBytes: settings.maxMessageBytes,
-        highestUid: highest,
+        highestUid,
         handoff: this.deps.handoff,
+      }).then((n) => {
+        added += n;
       });
+      // A failed store must not go unnoticed while the next batch is fetched.
+      storing.catch(() => {});
     }
+    await storing;
     // After a complete initial sync, everything below UIDNEXT is behind us (older than the window).
     if (plan.kind === 'initial') highest = Math.max(highest, status.uidNext - 1);
     await storeFetchedBatch(sql, target, status.uidValidity, [], {
