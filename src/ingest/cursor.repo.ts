@@ -1,4 +1,5 @@
-import type { Sql } from '../db/index.js';
+import { createHash } from 'node:crypto';
+import type { Sql, TransactionSql } from '../db/index.js';
 import type { RawHandoff } from './raw-handoff.js';
 import { QUEUE_CHANNEL, sha256Hex } from './raw-store.repo.js';
 
@@ -60,14 +61,25 @@ export async function storeFetchedBatch(
       added += rows.length;
       if (rows[0]) options.handoff?.put(rows[0].id, m.bytes);
     }
-    await tx`
-      update mailbox_folders set uidvalidity = ${uidvalidity.toString()},
-        last_uid = greatest(case when uidvalidity = ${uidvalidity.toString()} then last_uid else 0 end, ${options.highestUid}),
-        last_sync_at = ${options.now}
-      where id = ${folder.folderId}`;
+    await moveCursor(tx, folder.folderId, uidvalidity, options.highestUid, options.now);
     if (added > 0) await tx`select pg_notify(${QUEUE_CHANNEL}, '')`;
     return added;
   });
+}
+
+/** The cursor only moves forward within an epoch; a new UIDVALIDITY starts it again. */
+async function moveCursor(
+  tx: TransactionSql,
+  folderId: number,
+  uidvalidity: bigint,
+  highestUid: number,
+  now: Date,
+) {
+  await tx`
+    update mailbox_folders set uidvalidity = ${uidvalidity.toString()},
+      last_uid = greatest(case when uidvalidity = ${uidvalidity.toString()} then last_uid else 0 end, ${highestUid}),
+      last_sync_at = ${now}
+    where id = ${folderId}`;
 }
 
 /** A UIDVALIDITY change: the old UIDs mean nothing now; the next sync starts the new epoch from zero. */
@@ -77,4 +89,54 @@ export async function resetFolder(sql: Sql, folderId: number): Promise<void> {
 
 export async function touchFolder(sql: Sql, folderId: number, now: Date): Promise<void> {
   await sql`update mailbox_folders set last_sync_at = ${now} where id = ${folderId}`;
+}
+
+export interface LargeMessage {
+  uid: number;
+  internalDate: Date | null;
+}
+
+/** Appended to the stored value this many bytes at a time. */
+export const LARGE_CHUNK_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Stores one large message without ever holding it whole: each window read from the server is
+ * appended to the row and hashed on the way. Same transaction rules as a batch: the row, its hash and
+ * the cursor move commit together. Appending rewrites the growing value (about 350 MB of writes for a
+ * 50 MB message); worth it for the rare huge message, whose whole-buffer path peaked at 853 MB of RSS.
+ */
+export async function storeLargeMessage(
+  sql: Sql,
+  folder: { mailboxId: number; folderId: number },
+  uidvalidity: bigint,
+  message: LargeMessage,
+  readWindow: (start: number, length: number) => Promise<Buffer>,
+  options: { now: Date; flags: string[]; maxBytes: number },
+): Promise<number> {
+  return sql.begin(async (tx) => {
+    const [row] = await tx<{ id: number }[]>`
+      insert into raw_messages (source, mailbox_id, folder_id, uidvalidity, uid, sha256, size, bytes, internal_date,
+                                stored_at, next_attempt_at, flags)
+      values ('imap', ${folder.mailboxId}, ${folder.folderId}, ${uidvalidity.toString()}, ${message.uid}, '',
+              0, ''::bytea, ${message.internalDate}, ${options.now}, ${options.now}, ${options.flags})
+      on conflict (mailbox_id, folder_id, uidvalidity, uid) do nothing
+      returning id`;
+    if (row) {
+      const hash = createHash('sha256');
+      let size = 0;
+      for (;;) {
+        const chunk = await readWindow(size, LARGE_CHUNK_BYTES);
+        if (chunk.length === 0) break;
+        hash.update(chunk);
+        size += chunk.length;
+        await tx`update raw_messages set bytes = bytes || ${chunk} where id = ${row.id}`;
+        if (chunk.length < LARGE_CHUNK_BYTES) break;
+      }
+      const flags = size > options.maxBytes ? [...options.flags, 'oversize'] : options.flags;
+      await tx`update raw_messages set sha256 = ${hash.digest('hex')}, size = ${size}, flags = ${flags} where id = ${row.id}`;
+      await tx`select pg_notify(${QUEUE_CHANNEL}, '')`;
+    }
+    await moveCursor(tx, folder.folderId, uidvalidity, message.uid, options.now);
+    return row ? 1 : 0;
+  });
 }

@@ -8,6 +8,7 @@ import {
   type FolderRow,
   resetFolder,
   storeFetchedBatch,
+  storeLargeMessage,
   touchFolder,
 } from '../ingest/cursor.repo.js';
 import type { RawHandoff } from '../ingest/raw-handoff.js';
@@ -212,7 +213,16 @@ export class MailboxSession {
     // Batch N is stored while batch N+1 is fetched: the IMAP server and PostgreSQL work at the same
     // time, and at most two batches are in memory. Stores stay in order, so the cursor only moves forward.
     let storing: Promise<void> = Promise.resolve();
+    const sizeOf = new Map(sizes.map((m) => [m.uid, m.size]));
     for (const batch of batchBySize(sizes, FETCH_BATCH_COUNT, FETCH_BATCH_BYTES)) {
+      const only = batch.length === 1 ? (batch[0] as number) : undefined;
+      if (only !== undefined && (sizeOf.get(only) ?? 0) > FETCH_BATCH_BYTES) {
+        // Larger than a whole batch: read from the server and stored in windows, never whole in memory.
+        await storing;
+        highest = Math.max(highest, only);
+        added += await this.storeLarge(folder, status.uidValidity, only, flags);
+        continue;
+      }
       const fetched = await this.client.fetchAll(
         compactRange(batch),
         { uid: true, source: true, internalDate: true },
@@ -252,6 +262,31 @@ export class MailboxSession {
     folder.uidvalidity = status.uidValidity;
     folder.lastUid = Math.max(folder.lastUid, highest);
     return added;
+  }
+
+  private async storeLarge(
+    folder: SyncedFolder,
+    uidValidity: bigint,
+    uid: number,
+    flags: string[],
+  ): Promise<number> {
+    const [meta] = await this.client.fetchAll(String(uid), { uid: true, internalDate: true }, { uid: true });
+    const readWindow = async (start: number, length: number) => {
+      const [part] = await this.client.fetchAll(
+        String(uid),
+        { uid: true, source: { start, maxLength: length } },
+        { uid: true },
+      );
+      return part?.source ?? Buffer.alloc(0);
+    };
+    return storeLargeMessage(
+      this.deps.sql,
+      { mailboxId: this.mailbox.id, folderId: folder.id },
+      uidValidity,
+      { uid, internalDate: meta?.internalDate ? new Date(meta.internalDate) : null },
+      readWindow,
+      { now: this.deps.clock.now(), flags, maxBytes: this.deps.settings.maxMessageBytes },
+    );
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config.js';
 import { ingestionStatus } from '../../src/ingest/health.repo.js';
 import { DEFAULT_PROCESS_OPTIONS } from '../../src/ingest/queue.js';
+import { sha256Hex } from '../../src/ingest/raw-store.repo.js';
 import { startProcessingLoop } from '../../src/ingest/worker.js';
 import { startMailboxSupervisor } from '../../src/mailsource/supervisor.js';
 import { createTestDatabase, quietLog, type TestDatabase } from '../helpers/db.js';
@@ -166,6 +167,16 @@ describe.skipIf(skipWithoutDovecot())('IMAP sync against Dovecot', () => {
     expect(nul?.replaced).toBeGreaterThan(0);
     const huge = rows.find((r) => r.subject === 'Huge attachment');
     expect(huge?.size).toBeGreaterThan(50 * 1024 * 1024); // stored whole, not truncated
+    // It was read and stored in windows: the stored bytes, their recorded hash and the original agree.
+    const original = cases.find((c) => c.name === '50 MB attachment')?.bytes ?? Buffer.alloc(0);
+    const [stored] = await db.sql<{ sha256: string; computed: string; size: number }[]>`
+      select r.sha256, encode(sha256(r.bytes), 'hex') as computed, r.size
+      from raw_messages r join messages m on m.id = r.message_id where m.subject = 'Huge attachment'`;
+    expect(stored).toEqual({
+      sha256: sha256Hex(original),
+      computed: sha256Hex(original),
+      size: original.length,
+    });
   });
 
   it('keeps one message for the same mail in two folders, and two for a reused Message-ID', async () => {
