@@ -246,7 +246,8 @@ create table raw_messages (
 alter table raw_messages alter column bytes set storage external;
 create unique index raw_messages_non_imap_sha256_key on raw_messages (source, sha256) where source <> 'imap';
 create index raw_messages_queue_idx on raw_messages (next_attempt_at, id) where process_state = 'queued';
-create index raw_messages_state_idx on raw_messages (process_state);
+-- Only failures are listed by state; an index on every state change would cost each processed row.
+create index raw_messages_failed_idx on raw_messages (id) where process_state = 'failed';
 create index raw_messages_message_idx on raw_messages (message_id);
 
 create table deliverables (

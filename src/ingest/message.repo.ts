@@ -152,7 +152,12 @@ export interface NewMessage {
  * outbound means waiting on the client. Snoozed threads keep their status; closed ones too, unless a
  * person on the client side writes again. The thread's subject is its earliest message's.
  */
-export async function insertMessage(tx: TransactionSql, rawId: number, m: NewMessage): Promise<number> {
+export async function insertMessage(
+  tx: TransactionSql,
+  rawId: number,
+  m: NewMessage,
+  processedAt: Date,
+): Promise<number> {
   const humanInbound = m.direction === 'inbound' && m.automated === null;
   const newInbound = tx`case when ${humanInbound} then greatest(t.last_inbound_at, i.received_at) else t.last_inbound_at end`;
   const newOutbound = tx`case when i.direction = 'outbound' then greatest(t.last_outbound_at, i.received_at) else t.last_outbound_at end`;
@@ -171,8 +176,7 @@ export async function insertMessage(tx: TransactionSql, rawId: number, m: NewMes
       )
       returning id, thread_id, received_at, direction, subject
     ), linked as (
-      update raw_messages set message_id = (select id from inserted),
-        flags = array(select distinct unnest(flags || ${m.flags}::text[]) order by 1)
+      update raw_messages set ${processedRaw(tx, tx`(select id from inserted)`, m.flags, processedAt)}
       where id = ${rawId}
     ), thread as (
       update threads t set
@@ -200,15 +204,24 @@ export async function insertMessage(tx: TransactionSql, rawId: number, m: NewMes
   return (row as { id: number }).id;
 }
 
+/**
+ * The raw row's side of placing a message: it points at its message, carries the read flags, and is
+ * processed, in the same statement (one row version instead of two).
+ */
+/** `messageId` is an id, or a SQL fragment that selects one. */
+function processedRaw(tx: TransactionSql, messageId: unknown, flags: string[], at: Date) {
+  return tx`
+    message_id = ${messageId as number}, flags = array(select distinct unnest(flags || ${flags}::text[]) order by 1),
+    process_state = 'processed', attempts = attempts + 1, processed_at = ${at}, last_error_code = null, last_error = null`;
+}
+
 /** A message seen again (another folder, a re-import): the raw row points at the stored message. */
 export async function linkRawToMessage(
   tx: TransactionSql,
   rawId: number,
   messageId: number,
   flags: string[],
+  processedAt: Date,
 ): Promise<void> {
-  await tx`
-    update raw_messages set message_id = ${messageId},
-      flags = array(select distinct unnest(flags || ${flags}::text[]) order by 1)
-    where id = ${rawId}`;
+  await tx`update raw_messages set ${processedRaw(tx, messageId, flags, processedAt)} where id = ${rawId}`;
 }

@@ -81,6 +81,7 @@ export async function placeMessage(
   read: ReadMessage,
   options: ProcessOptions,
   cache: PlacementCache,
+  now: Date,
 ): Promise<number> {
   const { email, flags } = read;
   // The same message seen twice (two folders, a re-import) is one message; a reused Message-ID with
@@ -109,7 +110,7 @@ export async function placeMessage(
     normalizedSubject,
   });
   if (existing !== null) {
-    await repo.linkRawToMessage(tx, raw.id, existing, flags);
+    await repo.linkRawToMessage(tx, raw.id, existing, flags, now);
     return existing;
   }
 
@@ -141,32 +142,37 @@ export async function placeMessage(
     });
   }
 
-  const messageId = await repo.insertMessage(tx, raw.id, {
-    dedupeKey,
-    threadId,
-    clientId,
-    direction,
-    messageIdHeader: email.messageId,
-    inReplyTo: email.inReplyTo,
-    references: email.references,
-    subject: email.subject,
-    fromAddress: email.from?.address ?? null,
-    fromName: email.from?.name || null,
-    fromAmbiguous: email.fromAmbiguity.length > 0,
-    toAddresses: email.to,
-    ccAddresses: email.cc,
-    sentAt: email.date,
-    receivedAt,
-    textBody: email.text,
-    htmlBody: email.html,
-    visibleText: reply.visible,
-    quotedText: reply.quoted,
-    signature: reply.signature,
-    intent: automated?.kind === 'bounce' ? 'bounce' : automated ? 'auto_reply' : null,
-    automated: automated?.kind ?? null,
-    attachments: email.attachments,
-    flags,
-    rawSha256: raw.sha256,
-  });
+  const messageId = await repo.insertMessage(
+    tx,
+    raw.id,
+    {
+      dedupeKey,
+      threadId,
+      clientId,
+      direction,
+      messageIdHeader: email.messageId,
+      inReplyTo: email.inReplyTo,
+      references: email.references,
+      subject: email.subject,
+      fromAddress: email.from?.address ?? null,
+      fromName: email.from?.name || null,
+      fromAmbiguous: email.fromAmbiguity.length > 0,
+      toAddresses: email.to,
+      ccAddresses: email.cc,
+      sentAt: email.date,
+      receivedAt,
+      textBody: email.text,
+      htmlBody: email.html,
+      visibleText: reply.visible,
+      quotedText: reply.quoted,
+      signature: reply.signature,
+      intent: automated?.kind === 'bounce' ? 'bounce' : automated ? 'auto_reply' : null,
+      automated: automated?.kind ?? null,
+      attachments: email.attachments,
+      flags,
+      rawSha256: raw.sha256,
+    },
+    now,
+  );
   return messageId;
 }

@@ -126,7 +126,7 @@ export async function processBatch(
     try {
       // Fast path: the whole batch in one savepoint.
       await tx.savepoint(async (sp) => {
-        for (const { row, message } of read) await placeMessage(sp, row, message, options, cache);
+        for (const { row, message } of read) await placeMessage(sp, row, message, options, cache, now);
       });
       placed = read.map((r) => r.row.id);
     } catch {
@@ -134,18 +134,12 @@ export async function processBatch(
       // culprit is marked failed.
       for (const { row, message } of read) {
         try {
-          await tx.savepoint((sp) => placeMessage(sp, row, message, options, cache));
+          await tx.savepoint((sp) => placeMessage(sp, row, message, options, cache, now));
           placed.push(row.id);
         } catch (error) {
           await fail(row, error);
         }
       }
-    }
-    if (placed.length > 0) {
-      await tx`
-        update raw_messages set process_state = 'processed', attempts = attempts + 1, processed_at = ${now},
-          last_error_code = null, last_error = null
-        where id = any(${placed})`;
     }
     counts.processed = placed.length;
     return counts;
