@@ -4,9 +4,16 @@ import type { Sql } from '../db/index.js';
 import { errorMessage, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_PARSE_LIMITS } from '../parse/parse-email.js';
-import { HEADER_PREFIX_BYTES, type ReadMessage, readMessage } from '../parse/read-message.js';
+import { HEADER_PREFIX_BYTES, readMessage } from '../parse/read-message.js';
 import { lockThreading } from './message.repo.js';
-import { PlacementCache, type ProcessOptions, placeMessage, type RawRow } from './process-message.js';
+import {
+  PlacementCache,
+  type PreparedMessage,
+  type ProcessOptions,
+  placeMessage,
+  prepareMessage,
+  type RawRow,
+} from './process-message.js';
 
 /**
  * The processing queue is the raw_messages table itself. A worker claims a batch of rows with
@@ -71,6 +78,7 @@ export async function processBatch(
       limit ${size}
       for update of r skip locked`;
     if (rows.length === 0) return null;
+    const claimed = new Map(rows.map((row) => [row.id, row]));
     const counts: BatchCounts = { processed: 0, retry: 0, failed: 0 };
     const fail = async (row: ClaimedRow, error: unknown) => {
       const attempts = row.attempts + 1;
@@ -98,7 +106,7 @@ export async function processBatch(
         select id, bytes from raw_messages where id = any(${small})`;
       for (const r of fetched) bytes.set(r.id, r.bytes);
     }
-    const read: { row: ClaimedRow; message: ReadMessage }[] = [];
+    const read: PreparedMessage[] = [];
     for (const row of rows) {
       try {
         // An oversize message is summarised from its headers: only its start leaves the database.
@@ -111,7 +119,7 @@ export async function processBatch(
               from raw_messages where id = ${row.id}`
           )[0]?.bytes;
         bytes.delete(row.id);
-        read.push({ row, message: await readMessage(raw ?? Buffer.alloc(0), options.limits, row.size) });
+        read.push(prepareMessage(row, await readMessage(raw ?? Buffer.alloc(0), options.limits, row.size)));
       } catch (error) {
         await fail(row, error);
       }
@@ -126,18 +134,18 @@ export async function processBatch(
     try {
       // Fast path: the whole batch in one savepoint.
       await tx.savepoint(async (sp) => {
-        for (const { row, message } of read) await placeMessage(sp, row, message, options, cache, now);
+        for (const message of read) await placeMessage(sp, message, options, cache, now);
       });
-      placed = read.map((r) => r.row.id);
+      placed = read.map((m) => m.raw.id);
     } catch {
       // Something in the batch failed: place them one by one, each in its own savepoint, so only the
       // culprit is marked failed.
-      for (const { row, message } of read) {
+      for (const message of read) {
         try {
-          await tx.savepoint((sp) => placeMessage(sp, row, message, options, cache, now));
-          placed.push(row.id);
+          await tx.savepoint((sp) => placeMessage(sp, message, options, cache, now));
+          placed.push(message.raw.id);
         } catch (error) {
-          await fail(row, error);
+          await fail(claimed.get(message.raw.id) as ClaimedRow, error);
         }
       }
     }
