@@ -8,7 +8,7 @@ import type { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import { type BenchDatabase, openBenchDatabase } from '../helpers/bench-db.js';
 import { type Dovecot, startDovecot } from '../helpers/dovecot.js';
-import { imapClient } from '../helpers/imap.js';
+import { imapClient, imapEnv } from '../helpers/imap.js';
 import { childEnv, ROOT } from '../helpers/process.js';
 
 /**
@@ -1014,12 +1014,7 @@ export async function ingestBench(args: string[]): Promise<void> {
       ROLES: 'worker',
       DEMO_DATA: 'never',
       APP_SECRET: randomBytes(24).toString('hex'),
-      IMAP_HOST: dovecot.host,
-      IMAP_PORT: String(dovecot.port),
-      IMAP_TLS: 'false',
-      IMAP_USER: user.user,
-      IMAP_PASSWORD: user.password,
-      IMAP_FOLDERS: 'INBOX',
+      ...imapEnv(dovecot, user),
       SYNC_SINCE_DAYS: '3650',
       LOG_LEVEL: 'warn',
     });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { openBenchDatabase } from '../helpers/bench-db.js';
 import { startDovecot } from '../helpers/dovecot.js';
-import { clientMessage, imapClient } from '../helpers/imap.js';
+import { clientMessage, imapClient, imapEnv } from '../helpers/imap.js';
 import { malformedCases } from '../helpers/malformed.js';
 import { exited, spawnWorker } from '../helpers/process.js';
 
@@ -35,12 +35,7 @@ export async function largeBench(args: string[]): Promise<void> {
     const worker = spawnWorker({
       DATABASE_URL: db.url,
       APP_SECRET: 'bench-large-secret-bench-large-secret-0123',
-      IMAP_HOST: dovecot.host,
-      IMAP_PORT: String(dovecot.port),
-      IMAP_TLS: 'false',
-      IMAP_USER: user.user,
-      IMAP_PASSWORD: user.password,
-      IMAP_FOLDERS: 'INBOX',
+      ...imapEnv(dovecot, user),
       LOG_LEVEL: 'warn',
     });
     let peakKb = 0;

@@ -58,3 +58,15 @@ export async function appendMany(
     }),
   );
 }
+
+/** The IMAP_* environment of a worker that syncs this user's INBOX on the private Dovecot. */
+export function imapEnv(dovecot: Dovecot, user: DovecotUser): Record<string, string> {
+  return {
+    IMAP_HOST: dovecot.host,
+    IMAP_PORT: String(dovecot.port),
+    IMAP_TLS: 'false',
+    IMAP_USER: user.user,
+    IMAP_PASSWORD: user.password,
+    IMAP_FOLDERS: 'INBOX',
+  };
+}

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAILBOX_SESSION_LOCK_NAMESPACE } from '../../src/db/locks.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { type Dovecot, type DovecotUser, skipWithoutDovecot, startDovecot } from '../helpers/dovecot.js';
-import { appendMany, clientMessage, imapClient } from '../helpers/imap.js';
+import { appendMany, clientMessage, imapClient, imapEnv } from '../helpers/imap.js';
 import { exited, spawnWorker } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -32,12 +32,7 @@ describe.skipIf(skipWithoutDovecot())('ingestion survives crashes', () => {
   const workerEnv = (db: TestDatabase, user: DovecotUser) => ({
     DATABASE_URL: db.url,
     APP_SECRET: 'resilience-test-secret-resilience-test-secret',
-    IMAP_HOST: dovecot.host,
-    IMAP_PORT: String(dovecot.port),
-    IMAP_TLS: 'false',
-    IMAP_USER: user.user,
-    IMAP_PASSWORD: user.password,
-    IMAP_FOLDERS: 'INBOX',
+    ...imapEnv(dovecot, user),
   });
   const worker = (db: TestDatabase, user: DovecotUser) => {
     const child = spawnWorker(workerEnv(db, user));
