@@ -6,6 +6,7 @@
 import { importBench } from './import.js';
 import { ingestBench } from './ingest.js';
 import { largeBench } from './large.js';
+import { repliesBench } from './replies.js';
 import { startupBench } from './startup.js';
 
 const BENCHES: Record<string, { about: string; run(args: string[]): Promise<void> }> = {
@@ -24,6 +25,11 @@ const BENCHES: Record<string, { about: string; run(args: string[]): Promise<void
   large: {
     about: 'peak worker memory while two messages of N MB (default 50) are synced and processed',
     run: largeBench,
+  },
+  replies: {
+    about:
+      'reply extractor vs the peer corpus in ../shared/corpus/reply-extraction (--verbose, --source <name>)',
+    run: repliesBench,
   },
 };
 
