@@ -36,13 +36,6 @@ Commands:
                                 add (or update) an IMAP mailbox; the password is stored encrypted
   mailbox list [--json]         the mailboxes and their sync state
   mailbox remove <name|id>      stop syncing a mailbox (kept, disabled, if mail from it is stored)
-  status [--json]               ingestion health: message counts, mailboxes, lag
-  retry <id> | --all-failed     queue failed messages again and process them now
-  mailbox add --name <n> --host <h> --user <u> --password-file <f> [--port <p>] [--no-tls]
-              [--folders INBOX,\\Sent] [--json]
-                                add (or update) an IMAP mailbox; the password is stored encrypted
-  mailbox list [--json]         the mailboxes and their sync state
-  mailbox remove <name|id>      stop syncing a mailbox (kept, disabled, if mail from it is stored)
   help                          show this help
 
 Options for every command:

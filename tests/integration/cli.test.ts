@@ -21,6 +21,8 @@ describe('cli', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: npm run -s cli -- <command>');
     expect(result.stdout).toContain('--now <ISO time>');
+    // Each command is listed once.
+    expect(result.stdout.match(/^ {2}mailbox list/gm)).toHaveLength(1);
   });
 
   it('exits non-zero with one line on a bad command, option or --now', async () => {
