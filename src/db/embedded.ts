@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { AppError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { withSocket } from './client.js';
 
 /**
  * Embedded PostgreSQL for a machine without DATABASE_URL. We use only the binaries shipped by the
@@ -258,6 +259,15 @@ async function initialise(bin: Binaries, runAs: RunAs | undefined, pgDir: string
   }
 }
 
+/**
+ * The cluster's own directory doubles as its socket directory: local processes then skip the TCP
+ * stack (raw mail crosses this connection hex-encoded, twice its size) and no other user can reach the
+ * socket. Only for paths a shell passes unquoted and a socket address can hold (107 bytes).
+ */
+function socketDirFor(pgDir: string): string | undefined {
+  return /^[\w/.-]+$/.test(pgDir) && pgDir.length + '/.s.PGSQL.65535'.length <= 107 ? pgDir : undefined;
+}
+
 async function startServer(bin: Binaries, runAs: RunAs | undefined, pgDir: string): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -275,7 +285,7 @@ async function startServer(bin: Binaries, runAs: RunAs | undefined, pgDir: strin
           '-l',
           path.join(pgDir, 'server.log'),
           '-o',
-          `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200`,
+          `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${socketDirFor(pgDir) ?? ''} -c max_connections=200`,
         ],
         'Starting the embedded PostgreSQL',
       );
@@ -333,10 +343,16 @@ export async function startEmbeddedPostgres(dataDirInput: string, log: Logger): 
   const adminUrl = `${base}/postgres`;
   await ensureDatabase(adminUrl);
 
+  // Local processes connect through the socket when the server has one (see socketDirFor).
+  const socketDir = await fs
+    .access(path.join(pgDir, `.s.PGSQL.${port}`))
+    .then(() => pgDir)
+    .catch(() => undefined);
+
   let stopped = false;
   return {
-    url: `${base}/${DB_NAME}`,
-    adminUrl,
+    url: withSocket(`${base}/${DB_NAME}`, socketDir),
+    adminUrl: withSocket(adminUrl, socketDir),
     port,
     owned,
     async stop() {

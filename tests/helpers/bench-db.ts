@@ -1,8 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
-import { createSql, type Sql } from '../../src/db/client.js';
+import { createSql, maintenanceSql, type Sql } from '../../src/db/client.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createLogger } from '../../src/log.js';
@@ -30,7 +29,7 @@ export async function openBenchDatabase(
   const embedded = dir ? await startEmbeddedPostgres(dir, log) : undefined;
   const adminUrl = serverUrl ?? (embedded?.adminUrl as string);
   const name = `signoff_bench_${label}_${Date.now()}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const admin = maintenanceSql(adminUrl);
   await admin`create database ${admin(name)}`;
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;

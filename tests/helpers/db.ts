@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import { inject } from 'vitest';
-import { createSql, type Sql } from '../../src/db/client.js';
+import { createSql, maintenanceSql, type Sql } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createLogger } from '../../src/log.js';
 
@@ -24,7 +23,7 @@ function withDatabase(url: string, name: string): string {
 export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = inject('adminDatabaseUrl');
   const name = `signoff_test_${randomBytes(5).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const admin = maintenanceSql(adminUrl);
   await admin`create database ${admin(name)}`;
   await admin.end();
   const url = withDatabase(adminUrl, name);
@@ -36,7 +35,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
     sql,
     async drop() {
       await sql.end({ timeout: 5 });
-      const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      const admin = maintenanceSql(adminUrl);
       await admin`drop database if exists ${admin(name)} with (force)`;
       await admin.end();
     },

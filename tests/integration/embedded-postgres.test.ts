@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
+import { maintenanceSql } from '../../src/db/client.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { quietLog } from '../helpers/db.js';
 import { startApp } from '../helpers/process.js';
@@ -29,12 +29,12 @@ describe('embedded PostgreSQL', () => {
     expect(second.owned).toBe(false);
     expect(second.port).toBe(first.port);
 
-    const sql = postgres(first.url, { max: 1 });
+    const sql = maintenanceSql(first.url);
     await sql`create table kept (note text)`;
     await sql`insert into kept values ('survives a restart')`;
     await sql.end();
     await second.stop(); // not the owner: leaves the server running
-    const stillUp = postgres(first.url, { max: 1 });
+    const stillUp = maintenanceSql(first.url);
     await expect(stillUp`select 1 as one`).resolves.toEqual([{ one: 1 }]);
     await stillUp.end();
 
@@ -43,7 +43,7 @@ describe('embedded PostgreSQL', () => {
 
     const again = await startEmbeddedPostgres(dir, quietLog);
     expect(again.owned).toBe(true);
-    const reread = postgres(again.url, { max: 1 });
+    const reread = maintenanceSql(again.url);
     await expect(reread`select note from kept`).resolves.toEqual([{ note: 'survives a restart' }]);
     await reread.end();
     await again.stop();
