@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { AppError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { withSocket } from './client.js';
+import { maintenanceSql, withSocket } from './client.js';
 
 /**
  * Embedded PostgreSQL for a machine without DATABASE_URL. We use only the binaries shipped by the
@@ -298,8 +298,7 @@ async function startServer(bin: Binaries, runAs: RunAs | undefined, pgDir: strin
 }
 
 async function ensureDatabase(adminUrl: string): Promise<void> {
-  const { default: postgres } = await import('postgres');
-  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const sql = maintenanceSql(adminUrl);
   try {
     const rows = await sql`select 1 from pg_database where datname = ${DB_NAME}`;
     if (rows.length === 0) await sql`create database ${sql(DB_NAME)}`;

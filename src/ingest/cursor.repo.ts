@@ -82,11 +82,6 @@ async function moveCursor(
     where id = ${folderId}`;
 }
 
-/** A UIDVALIDITY change: the old UIDs mean nothing now; the next sync starts the new epoch from zero. */
-export async function resetFolder(sql: Sql, folderId: number): Promise<void> {
-  await sql`update mailbox_folders set uidvalidity = null, last_uid = 0 where id = ${folderId}`;
-}
-
 export async function touchFolder(sql: Sql, folderId: number, now: Date): Promise<void> {
   await sql`update mailbox_folders set last_sync_at = ${now} where id = ${folderId}`;
 }

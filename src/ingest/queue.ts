@@ -78,7 +78,6 @@ export async function processBatch(
       limit ${size}
       for update of r skip locked`;
     if (rows.length === 0) return null;
-    const claimed = new Map(rows.map((row) => [row.id, row]));
     const counts: BatchCounts = { processed: 0, retry: 0, failed: 0 };
     const fail = async (row: ClaimedRow, error: unknown) => {
       const attempts = row.attempts + 1;
@@ -106,7 +105,7 @@ export async function processBatch(
         select id, bytes from raw_messages where id = any(${small})`;
       for (const r of fetched) bytes.set(r.id, r.bytes);
     }
-    const read: PreparedMessage[] = [];
+    const read: { row: ClaimedRow; message: PreparedMessage }[] = [];
     for (const row of rows) {
       try {
         // An oversize message is summarised from its headers: only its start leaves the database.
@@ -119,7 +118,11 @@ export async function processBatch(
               from raw_messages where id = ${row.id}`
           )[0]?.bytes;
         bytes.delete(row.id);
-        read.push(prepareMessage(row, await readMessage(raw ?? Buffer.alloc(0), options.limits, row.size)));
+        const message = prepareMessage(
+          row,
+          await readMessage(raw ?? Buffer.alloc(0), options.limits, row.size),
+        );
+        read.push({ row, message });
       } catch (error) {
         await fail(row, error);
       }
@@ -134,18 +137,18 @@ export async function processBatch(
     try {
       // Fast path: the whole batch in one savepoint.
       await tx.savepoint(async (sp) => {
-        for (const message of read) await placeMessage(sp, message, options, cache, now);
+        for (const { message } of read) await placeMessage(sp, message, options, cache, now);
       });
-      placed = read.map((m) => m.raw.id);
+      placed = read.map(({ row }) => row.id);
     } catch {
       // Something in the batch failed: place them one by one, each in its own savepoint, so only the
       // culprit is marked failed.
-      for (const message of read) {
+      for (const { row, message } of read) {
         try {
           await tx.savepoint((sp) => placeMessage(sp, message, options, cache, now));
-          placed.push(message.raw.id);
+          placed.push(row.id);
         } catch (error) {
-          await fail(claimed.get(message.raw.id) as ClaimedRow, error);
+          await fail(row, error);
         }
       }
     }

@@ -21,22 +21,13 @@ export function sha256Hex(bytes: Buffer): string {
  * Stores raw bytes exactly as read and queues them for processing. Imports are keyed by their bytes,
  * so importing the same file twice adds nothing. Returns whether a row was added.
  */
-export async function storeRawMessage(
-  sql: Sql,
-  raw: NewRawMessage,
-  now: Date,
-): Promise<{ id: number; added: boolean }> {
+export async function storeRawMessage(sql: Sql, raw: NewRawMessage, now: Date): Promise<boolean> {
   const sha256 = sha256Hex(raw.bytes);
   const [inserted] = await sql<{ id: number }[]>`
     insert into raw_messages (source, source_ref, sha256, size, bytes, internal_date, stored_at, next_attempt_at)
     values (${raw.source}, ${raw.sourceRef}, ${sha256}, ${raw.bytes.length}, ${raw.bytes}, ${raw.internalDate}, ${now}, ${now})
     on conflict (source, sha256) where source <> 'imap' do nothing
     returning id`;
-  if (inserted) {
-    await sql`select pg_notify(${QUEUE_CHANNEL}, '')`;
-    return { id: inserted.id, added: true };
-  }
-  const [existing] = await sql<{ id: number }[]>`
-    select id from raw_messages where source = ${raw.source} and sha256 = ${sha256}`;
-  return { id: existing?.id ?? 0, added: false };
+  if (inserted) await sql`select pg_notify(${QUEUE_CHANNEL}, '')`;
+  return inserted !== undefined;
 }

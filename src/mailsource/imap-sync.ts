@@ -6,7 +6,6 @@ import { errorMessage } from '../errors.js';
 import {
   ensureFolder,
   type FolderRow,
-  resetFolder,
   storeFetchedBatch,
   storeLargeMessage,
   touchFolder,
@@ -185,7 +184,7 @@ export class MailboxSession {
         { mailboxId: this.mailbox.id, folder: folder.path },
         'UIDVALIDITY changed: full resync.',
       );
-      await resetFolder(sql, folder.id);
+      // No reset needed: the first store of the new epoch restarts the cursor (moveCursor).
     }
 
     // Which UIDs, with their sizes: bounded commands, finished before any message source is fetched.
@@ -259,8 +258,9 @@ export class MailboxSession {
       maxBytes: settings.maxMessageBytes,
       highestUid: highest,
     });
+    // Mirror the stored cursor: after a UIDVALIDITY change the old epoch's last UID means nothing.
     folder.uidvalidity = status.uidValidity;
-    folder.lastUid = Math.max(folder.lastUid, highest);
+    folder.lastUid = highest;
     return added;
   }
 

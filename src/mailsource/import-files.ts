@@ -70,7 +70,7 @@ export async function importPaths(sql: Sql, paths: string[], clock: Clock): Prom
           const messages = looksLikeMbox(file, bytes) ? splitMbox(bytes) : [bytes];
           for (const message of messages) {
             report.messages++;
-            const { added } = await storeRawMessage(
+            const added = await storeRawMessage(
               sql,
               { source: 'import', sourceRef: file, bytes: message, internalDate: null },
               clock.now(),
