@@ -41,7 +41,7 @@ export interface IngestionStatus {
   mailboxes: MailboxHealth[];
 }
 
-export async function messageCounts(sql: Sql): Promise<MessageCounts> {
+async function messageCounts(sql: Sql): Promise<MessageCounts> {
   const [row] = await sql<MessageCounts[]>`
     select count(*)::int as stored,
            count(*) filter (where process_state = 'processed')::int as processed,

@@ -30,15 +30,13 @@ export function envMailboxName(env: EnvMailbox): string {
   return `${env.user}@${env.host}`;
 }
 
-export async function upsertEnvMailbox(sql: Sql, env: EnvMailbox): Promise<number> {
-  const [row] = await sql<{ id: number }[]>`
+export async function upsertEnvMailbox(sql: Sql, env: EnvMailbox): Promise<void> {
+  await sql`
     insert into mailboxes (name, host, port, tls, username, folders, source)
     values (${envMailboxName(env)}, ${env.host}, ${env.port}, ${env.tls}, ${env.user}, ${env.folders}, 'env')
     on conflict (name) do update set
       host = excluded.host, port = excluded.port, tls = excluded.tls, username = excluded.username,
-      folders = excluded.folders, enabled = true, updated_at = now()
-    returning id`;
-  return (row as { id: number }).id;
+      folders = excluded.folders, enabled = true, updated_at = now()`;
 }
 
 export async function addMailbox(

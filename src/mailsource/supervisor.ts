@@ -33,7 +33,6 @@ export interface SupervisorDeps {
 }
 
 interface Runner {
-  mailboxId: number;
   /** Settles when the runner ends by itself (lock lost) or after stop(). */
   finished: Promise<void>;
   stop(): Promise<void>;
@@ -126,7 +125,6 @@ function runMailbox(
   })();
 
   return {
-    mailboxId: mailbox.id,
     finished: loop,
     async stop() {
       stopped = true;

@@ -33,12 +33,17 @@ function charsetKnown(label: string): boolean {
 // Anything but the base64 alphabet, padding and line breaks.
 const NOT_BASE64 = /[^A-Za-z0-9+/=\r\n \t]/;
 
+/** The top-level header block of a message read as latin1 (byte-preserving): up to the first empty line. */
+export function headerBlock(text: string): string {
+  const end = text.search(/\r?\n\r?\n/);
+  return end >= 0 ? text.slice(0, end) : text;
+}
+
 export function inspectStructure(bytes: Buffer): Inspection {
   const flags = new Set<StructureFlag>();
   if (bytes.includes(0)) flags.add('nul_bytes');
   const text = bytes.toString('latin1'); // byte-preserving
-  const headerEnd = text.search(/\r?\n\r?\n/);
-  if (/[\x80-\xff]/.test(headerEnd >= 0 ? text.slice(0, headerEnd) : text)) flags.add('8bit_headers');
+  if (/[\x80-\xff]/.test(headerBlock(text))) flags.add('8bit_headers');
 
   const open: string[] = [];
   let maxDepth = 0;

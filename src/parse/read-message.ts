@@ -1,5 +1,5 @@
 import { isAppError } from '../errors.js';
-import { inspectStructure, type StructureFlag } from './inspect.js';
+import { headerBlock, inspectStructure, type StructureFlag } from './inspect.js';
 import { type ParsedEmail, type ParseLimits, parseEmail } from './parse-email.js';
 
 /**
@@ -21,11 +21,8 @@ export const HEADER_PREFIX_BYTES = 256 * 1024;
 
 /** The header block (up to the first empty line), parsed on its own. */
 export async function parseHeadersOnly(bytes: Buffer, limits: ParseLimits): Promise<ParsedEmail> {
-  const head = bytes.subarray(0, HEADER_PREFIX_BYTES);
-  const text = head.toString('latin1');
-  const end = text.search(/\r?\n\r?\n/);
-  const block = end >= 0 ? head.subarray(0, end) : head;
-  const email = await parseEmail(Buffer.concat([block, Buffer.from('\r\n\r\n')]), limits);
+  const block = headerBlock(bytes.subarray(0, HEADER_PREFIX_BYTES).toString('latin1'));
+  const email = await parseEmail(Buffer.from(`${block}\r\n\r\n`, 'latin1'), limits);
   return { ...email, text: null, html: null, attachments: [] };
 }
 
