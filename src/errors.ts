@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'BAD_INPUT'
   | 'PARSE_FAILED'
   | 'PARSE_LIMIT'
-  | 'IMPORT_READ';
+  | 'IMPORT_READ'
+  | 'COPY_FORMAT';
 
 export class AppError extends Error {
   readonly code: ErrorCode;

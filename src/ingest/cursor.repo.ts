@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type CopyColumnType, copyIn, encodeBinaryCopy } from '../db/copy.js';
 import type { Sql, TransactionSql } from '../db/index.js';
 import type { RawHandoff } from './raw-handoff.js';
 import { QUEUE_CHANNEL, sha256Hex } from './raw-store.repo.js';
@@ -35,10 +36,42 @@ export interface FetchedMessage {
   internalDate: Date | null;
 }
 
+// The columns a fetched message fills, in COPY order, with their binary types.
+const FETCHED_COLUMNS = [
+  'source',
+  'mailbox_id',
+  'folder_id',
+  'uidvalidity',
+  'uid',
+  'sha256',
+  'size',
+  'bytes',
+  'internal_date',
+  'stored_at',
+  'next_attempt_at',
+  'flags',
+] as const;
+const FETCHED_TYPES: CopyColumnType[] = [
+  'text',
+  'int8',
+  'int8',
+  'int8',
+  'int8',
+  'text',
+  'int4',
+  'bytea',
+  'timestamptz',
+  'timestamptz',
+  'timestamptz',
+  'text[]',
+];
+const COPY_FETCHED = `copy raw_messages (${FETCHED_COLUMNS.join(', ')}) from stdin (format binary)`;
+
 /**
  * Stores one fetched batch and moves the folder's cursor in the same transaction: after a crash either
  * both happened or neither, so nothing is lost and a re-fetch adds nothing (unique per
- * mailbox/folder/uidvalidity/uid). Moving to another UIDVALIDITY restarts the cursor of the new epoch.
+ * mailbox/folder/uidvalidity/uid; rows already stored are left out). Moving to another UIDVALIDITY
+ * restarts the cursor of the new epoch. The bytes go in by binary COPY, as they are.
  */
 export async function storeFetchedBatch(
   sql: Sql,
@@ -47,23 +80,43 @@ export async function storeFetchedBatch(
   messages: FetchedMessage[],
   options: { now: Date; flags: string[]; maxBytes: number; highestUid: number; handoff?: RawHandoff },
 ): Promise<number> {
+  const epoch = uidvalidity.toString();
   return sql.begin(async (tx) => {
-    let added = 0;
-    for (const m of messages) {
-      const flags = m.bytes.length > options.maxBytes ? [...options.flags, 'oversize'] : options.flags;
-      const rows = await tx<{ id: number }[]>`
-        insert into raw_messages (source, mailbox_id, folder_id, uidvalidity, uid, sha256, size, bytes, internal_date,
-                                  stored_at, next_attempt_at, flags)
-        values ('imap', ${folder.mailboxId}, ${folder.folderId}, ${uidvalidity.toString()}, ${m.uid}, ${sha256Hex(m.bytes)},
-                ${m.bytes.length}, ${m.bytes}, ${m.internalDate}, ${options.now}, ${options.now}, ${flags})
-        on conflict (mailbox_id, folder_id, uidvalidity, uid) do nothing
-        returning id`;
-      added += rows.length;
-      if (rows[0]) options.handoff?.put(rows[0].id, m.bytes);
+    const uidsIn = (uids: number[]) => tx<{ id: number; uid: number }[]>`
+      select id, uid from raw_messages
+      where mailbox_id = ${folder.mailboxId} and folder_id = ${folder.folderId} and uidvalidity = ${epoch}
+        and uid = any(${uids})`;
+    const known = new Set(
+      messages.length > 0 ? (await uidsIn(messages.map((m) => m.uid))).map((r) => r.uid) : [],
+    );
+    const fresh = new Map<number, FetchedMessage>();
+    for (const m of messages) if (!known.has(m.uid)) fresh.set(m.uid, m);
+    if (fresh.size > 0) {
+      const rows = [...fresh.values()].map((m) => [
+        'imap',
+        folder.mailboxId,
+        folder.folderId,
+        uidvalidity,
+        m.uid,
+        sha256Hex(m.bytes),
+        m.bytes.length,
+        m.bytes,
+        m.internalDate,
+        options.now,
+        options.now,
+        m.bytes.length > options.maxBytes ? [...options.flags, 'oversize'] : options.flags,
+      ]);
+      await copyIn(tx, COPY_FETCHED, encodeBinaryCopy(FETCHED_TYPES, rows));
+      if (options.handoff) {
+        for (const row of await uidsIn([...fresh.keys()])) {
+          const bytes = fresh.get(row.uid)?.bytes;
+          if (bytes) options.handoff.put(row.id, bytes);
+        }
+      }
     }
     await moveCursor(tx, folder.folderId, uidvalidity, options.highestUid, options.now);
-    if (added > 0) await tx`select pg_notify(${QUEUE_CHANNEL}, '')`;
-    return added;
+    if (fresh.size > 0) await tx`select pg_notify(${QUEUE_CHANNEL}, '')`;
+    return fresh.size;
   });
 }
 

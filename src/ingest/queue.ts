@@ -14,6 +14,7 @@ import {
   prepareMessage,
   type RawRow,
 } from './process-message.js';
+import { readRawBytes } from './raw-store.repo.js';
 
 /**
  * The processing queue is the raw_messages table itself. A worker claims a batch of rows with
@@ -100,11 +101,7 @@ export async function processBatch(
       if (handed) bytes.set(row.id, handed);
     }
     const small = rows.filter((r) => !bytes.has(r.id) && r.size <= INLINE_BYTES).map((r) => r.id);
-    if (small.length > 0) {
-      const fetched = await tx<{ id: number; bytes: Buffer }[]>`
-        select id, bytes from raw_messages where id = any(${small})`;
-      for (const r of fetched) bytes.set(r.id, r.bytes);
-    }
+    for (const [id, value] of await readRawBytes(tx, small)) bytes.set(id, value);
     const read: { row: ClaimedRow; message: PreparedMessage }[] = [];
     for (const row of rows) {
       try {
@@ -112,11 +109,7 @@ export async function processBatch(
         const oversize = row.size > options.limits.maxBytes;
         const raw =
           bytes.get(row.id) ??
-          (
-            await tx<{ bytes: Buffer }[]>`
-              select ${oversize ? tx`substring(bytes from 1 for ${HEADER_PREFIX_BYTES})` : tx`bytes`} as bytes
-              from raw_messages where id = ${row.id}`
-          )[0]?.bytes;
+          (await readRawBytes(tx, [row.id], oversize ? HEADER_PREFIX_BYTES : undefined)).get(row.id);
         bytes.delete(row.id);
         const message = prepareMessage(
           row,

@@ -1,8 +1,7 @@
 /**
- * Bytes this process just fetched over IMAP and stored, kept briefly so its own queue lanes can read
- * them without fetching them back: bytea crosses the wire as hex, twice the size, encoded on the way
- * in and decoded on the way out, which the ingest benchmark put at a sixth to a third of the worker's
- * main thread. Bounded by bytes (oldest out first); a miss simply reads from the database.
+ * Bytes this process just fetched over IMAP and stored, kept briefly so its own queue lanes can parse
+ * them without reading them back from the database. Bounded by bytes (oldest out first); a miss simply
+ * reads from the database.
  */
 export class RawHandoff {
   private readonly entries = new Map<number, Buffer>();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Sql } from '../db/index.js';
+import { bigintArrayLiteral, copyOut } from '../db/copy.js';
+import type { Sql, TransactionSql } from '../db/index.js';
 
 /** Notified when a raw message is queued, so idle workers start at once. */
 export const QUEUE_CHANNEL = 'signoff_raw_queued';
@@ -30,4 +31,26 @@ export async function storeRawMessage(sql: Sql, raw: NewRawMessage, now: Date): 
     returning id`;
   if (inserted) await sql`select pg_notify(${QUEUE_CHANNEL}, '')`;
   return inserted !== undefined;
+}
+
+/**
+ * Raw bytes by id, read by binary COPY so they cross the wire as they are; with `prefixBytes`, only
+ * each message's start.
+ */
+export async function readRawBytes(
+  tx: TransactionSql,
+  ids: readonly number[],
+  prefixBytes?: number,
+): Promise<Map<number, Buffer>> {
+  const bytes = new Map<number, Buffer>();
+  if (ids.length === 0) return bytes;
+  if (prefixBytes !== undefined && !Number.isSafeInteger(prefixBytes))
+    throw new TypeError('prefixBytes must be an integer');
+  const column = prefixBytes === undefined ? 'bytes' : `substring(bytes from 1 for ${prefixBytes})`;
+  const rows = await copyOut(
+    tx,
+    `copy (select id, ${column} from raw_messages where id = any(${bigintArrayLiteral(ids)})) to stdout (format binary)`,
+  );
+  for (const [id, value] of rows) if (id && value) bytes.set(Number(id.readBigInt64BE()), value);
+  return bytes;
 }
