@@ -10,7 +10,7 @@ import {
   PlacementCache,
   type PreparedMessage,
   type ProcessOptions,
-  placeMessage,
+  placeBatch,
   prepareMessage,
   type RawRow,
 } from './process-message.js';
@@ -130,7 +130,13 @@ export async function processBatch(
     try {
       // Fast path: the whole batch in one savepoint.
       await tx.savepoint(async (sp) => {
-        for (const { message } of read) await placeMessage(sp, message, options, cache, now);
+        await placeBatch(
+          sp,
+          read.map(({ message }) => message),
+          options,
+          cache,
+          now,
+        );
       });
       placed = read.map(({ row }) => row.id);
     } catch {
@@ -138,7 +144,7 @@ export async function processBatch(
       // culprit is marked failed.
       for (const { row, message } of read) {
         try {
-          await tx.savepoint((sp) => placeMessage(sp, message, options, cache, now));
+          await tx.savepoint((sp) => placeBatch(sp, [message], options, cache, now));
           placed.push(row.id);
         } catch (error) {
           await fail(row, error);

@@ -1,0 +1,198 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/clock.js';
+import type { Sql } from '../../src/db/index.js';
+import { SYSTEM } from '../../src/domain/audit.repo.js';
+import { createClient } from '../../src/domain/clients.repo.js';
+import { addVersion, createDeliverable } from '../../src/domain/deliverables.repo.js';
+import { DEFAULT_PROCESS_OPTIONS, processBatch } from '../../src/ingest/queue.js';
+import { storeRawMessage } from '../../src/ingest/raw-store.repo.js';
+import { createTestDatabase, quietLog, type TestDatabase } from '../helpers/db.js';
+
+/**
+ * A batch is threaded in memory from one candidates query: it must give exactly what placing the same
+ * messages one at a time gives, including when a message depends on another of the same batch.
+ */
+
+const NOW = new Date('2026-10-20T12:00:00Z');
+
+function mail(id: string, headers: Record<string, string>, body = `Body of ${id}.`): Buffer {
+  const lines = Object.entries({
+    'Message-ID': `<${id}@mail.example>`,
+    'MIME-Version': '1.0',
+    'Content-Type': 'text/plain; charset=utf-8',
+    ...headers,
+  }).map(([k, v]) => `${k}: ${v}`);
+  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}\r\n`);
+}
+
+const CLIENT = 'Dana Reyes <dana@acme.example>';
+const AGENCY = 'Maya Lopez <maya@brightline.example>';
+const at = (day: number) => new Date(Date.UTC(2026, 9, day, 9)).toUTCString();
+
+// Stored in this order, so replies often come before what they answer.
+const MESSAGES: { name: string; bytes: Buffer; source?: 'import' | 'outbound' }[] = [
+  {
+    name: 'reply-before-original',
+    bytes: mail('r1', {
+      From: CLIENT,
+      To: AGENCY,
+      Subject: 'Re: Spring banners',
+      Date: at(3),
+      'In-Reply-To': '<o1@mail.example>',
+    }),
+  },
+  {
+    name: 'original',
+    bytes: mail('o1', { From: AGENCY, To: CLIENT, Subject: 'Spring banners', Date: at(2) }),
+  },
+  {
+    name: 'chain-3',
+    bytes: mail('z3', {
+      From: CLIENT,
+      To: AGENCY,
+      Subject: 'Re: Re: Copy deck',
+      Date: at(6),
+      References: '<z1@mail.example> <z2@mail.example>',
+    }),
+  },
+  { name: 'chain-1', bytes: mail('z1', { From: AGENCY, To: CLIENT, Subject: 'Copy deck', Date: at(4) }) },
+  {
+    name: 'chain-2',
+    bytes: mail('z2', {
+      From: AGENCY,
+      To: CLIENT,
+      Subject: 'Re: Copy deck',
+      Date: at(5),
+      'In-Reply-To': '<z1@mail.example>',
+    }),
+  },
+  { name: 'subject-1', bytes: mail('s1', { From: CLIENT, To: AGENCY, Subject: 'Print run', Date: at(7) }) },
+  {
+    name: 'subject-2',
+    bytes: mail('s2', { From: CLIENT, To: AGENCY, Subject: 'RE: Print run', Date: at(9) }),
+  },
+  {
+    name: 'subject-other-sender',
+    bytes: mail('s3', { From: 'someone@elsewhere.example', To: AGENCY, Subject: 'Print run', Date: at(9) }),
+  },
+  {
+    name: 'tag-1',
+    bytes: mail('t1', { From: AGENCY, To: CLIENT, Subject: '[ACME-1 v1] Homepage hero', Date: at(10) }),
+  },
+  {
+    name: 'tag-2',
+    bytes: mail('t2', {
+      From: CLIENT,
+      To: AGENCY,
+      Subject: 'Re: [ACME-1 v1] Homepage hero looks good',
+      Date: at(11),
+    }),
+  },
+  {
+    name: 'reused-id-a',
+    bytes: mail('dup', { From: CLIENT, To: AGENCY, Subject: 'Invoice', Date: at(12) }, 'First text.'),
+  },
+  {
+    name: 'reused-id-b',
+    bytes: mail('dup', { From: CLIENT, To: AGENCY, Subject: 'Timesheet', Date: at(12) }, 'Other text.'),
+  },
+  {
+    name: 'same-mail-twice',
+    bytes: mail('twice', { From: AGENCY, To: CLIENT, Subject: 'Kickoff notes', Date: at(13) }),
+  },
+  {
+    name: 'same-mail-twice',
+    bytes: mail('twice', { From: AGENCY, To: CLIENT, Subject: 'Kickoff notes', Date: at(13) }),
+    source: 'outbound',
+  },
+];
+
+async function seedAndStore(sql: Sql): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`insert into settings (key, value) values ('agency', ${tx.json({ name: 'Brightline', domains: ['brightline.example'] })})`;
+    const clientId = await createClient(
+      tx,
+      { code: 'ACME', name: 'Acme', timeZone: 'UTC', accountLeadId: null, domains: ['acme.example'] },
+      SYSTEM,
+      NOW,
+    );
+    const deliverable = await createDeliverable(
+      tx,
+      { clientId, title: 'Homepage', ownerId: null, dueAt: null },
+      SYSTEM,
+      NOW,
+    );
+    await addVersion(
+      tx,
+      {
+        deliverableId: deliverable.id,
+        note: null,
+        linkUrl: null,
+        files: [],
+        status: 'in_review',
+        sentAt: NOW,
+        createdBy: null,
+      },
+      SYSTEM,
+      NOW,
+    );
+  });
+  for (const [i, m] of MESSAGES.entries()) {
+    await storeRawMessage(
+      sql,
+      { source: m.source ?? 'import', sourceRef: `${i}`, bytes: m.bytes, internalDate: null },
+      NOW,
+    );
+  }
+}
+
+interface Placed {
+  threads: string[][];
+  versionThreads: number;
+  messages: number;
+  rawLinked: number;
+}
+
+async function placeAll(sql: Sql, batchSize: number): Promise<Placed> {
+  const clock = fixedClock(NOW);
+  while ((await processBatch(sql, clock, quietLog, DEFAULT_PROCESS_OPTIONS, batchSize)) !== null) {}
+  const groups = await sql<{ ids: string[] }[]>`
+    select array_agg(message_id_header || '/' || left(raw_sha256, 6) order by message_id_header, raw_sha256) as ids
+    from messages group by thread_id order by 1`;
+  const [counts] = await sql<{ versionThreads: number; messages: number; rawLinked: number }[]>`
+    select (select count(*)::int from threads where version_id is not null) as version_threads,
+           (select count(*)::int from messages) as messages,
+           (select count(*)::int from raw_messages where process_state = 'processed' and message_id is not null) as raw_linked`;
+  return { threads: groups.map((g) => g.ids), ...(counts as Omit<Placed, 'threads'>) };
+}
+
+describe('batch placement', () => {
+  const dbs: TestDatabase[] = [];
+  afterAll(() => Promise.all(dbs.map((db) => db.drop())));
+
+  it('threads a batch exactly as one message at a time, in-batch dependencies included', async () => {
+    const results: Placed[] = [];
+    for (const batchSize of [50, 1]) {
+      const db = await createTestDatabase();
+      dbs.push(db);
+      await seedAndStore(db.sql);
+      results.push(await placeAll(db.sql, batchSize));
+    }
+    const [batched, single] = results as [Placed, Placed];
+    expect(batched).toEqual(single);
+
+    const threadOf = (id: string) => batched.threads.find((t) => t.some((m) => m.startsWith(`${id}@`))) ?? [];
+    expect(threadOf('r1')).toHaveLength(2); // reply stored before its original
+    expect(threadOf('o1')).toEqual(threadOf('r1'));
+    expect(threadOf('z1')).toHaveLength(3); // a chain stored out of order
+    expect(threadOf('s1')).toHaveLength(2); // same client, same subject
+    expect(threadOf('s3')).toHaveLength(1); // same subject, unknown sender: never joined
+    expect(threadOf('t1')).toHaveLength(2); // subject tag
+    expect(batched.versionThreads).toBe(1);
+    expect(threadOf('dup').length).toBe(1); // reused Message-ID: two messages, two threads
+    expect(batched.threads.filter((t) => t.some((m) => m.startsWith('dup@')))).toHaveLength(2);
+    expect(threadOf('twice')).toHaveLength(1); // the same mail twice is one message ...
+    expect(batched.messages).toBe(MESSAGES.length - 1);
+    expect(batched.rawLinked).toBe(MESSAGES.length); // ... and both raw rows point at it
+  });
+});
