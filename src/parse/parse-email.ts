@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type AddressObject, type EmailAddress, simpleParser } from 'mailparser';
 import { AppError } from '../errors.js';
+import { headerBlock } from './inspect.js';
 
 /**
  * bytes -> ParsedEmail. The only module that imports mailparser (in maintenance mode upstream), so
@@ -52,6 +53,19 @@ export interface ParsedEmail {
   /** Raw header values by lower-case name, unfolded, in order of appearance. */
   headers: Map<string, string[]>;
   contentType: string;
+  /**
+   * Machine-readable report parts (RFC 6522: delivery status, feedback report, disposition notification)
+   * and the header block of every returned or attached message, for bounce and feedback handling.
+   * Optional so that hand-built values stay valid; parseEmail always sets it.
+   */
+  reportParts?: ReportPart[];
+}
+
+export interface ReportPart {
+  /** Lower-case MIME type, e.g. `message/delivery-status`, `message/rfc822`, `text/rfc822-headers`. */
+  contentType: string;
+  /** Decoded text, at most REPORT_PART_MAX_CHARS; for an embedded message only its header block. */
+  text: string;
 }
 
 export interface ParseLimits {
@@ -108,6 +122,55 @@ function rawHeaders(lines: readonly { key: string; line: string }[]): Map<string
     else headers.set(name, [value]);
   }
   return headers;
+}
+
+export const REPORT_PART_MAX_CHARS = 64 * 1024;
+const REPORT_TYPES = new Set([
+  'message/delivery-status',
+  'message/global-delivery-status',
+  'message/feedback-report',
+  'message/disposition-notification',
+  'message/global-disposition-notification',
+]);
+const EMBEDDED_TYPES = new Set([
+  'message/rfc822',
+  'message/global',
+  'text/rfc822-headers',
+  'message/global-headers',
+]);
+// A part header block declaring an embedded message, up to the empty line that ends it.
+const EMBEDDED_PART =
+  /(?:^|\n)content-type:[ \t]*(?:message\/rfc822|message\/global|text\/rfc822-headers|message\/global-headers)(?=[\s;])[^\n]*\n(?:[^\r\n][^\n]*\n)*?\r?\n/gi;
+const RAW_SCAN_BYTES = 4 * 1024 * 1024;
+
+/**
+ * mailparser hands report parts and embedded messages over as attachments, except a `message/rfc822`
+ * part marked `Content-Disposition: inline`: that one it renders into `text` with From and Subject
+ * only, and the returned message's Message-ID, the one thing a bounce must be linked by, is lost.
+ * For a multipart/report without an embedded header block, the raw bytes are scanned for it.
+ */
+function reportParts(
+  attachments: readonly { contentType: string; content: Buffer }[],
+  contentType: string,
+  bytes: Buffer,
+): ReportPart[] {
+  const parts: ReportPart[] = [];
+  for (const a of attachments) {
+    const type = a.contentType.toLowerCase();
+    const text = a.content.subarray(0, REPORT_PART_MAX_CHARS).toString('utf8');
+    if (REPORT_TYPES.has(type)) parts.push({ contentType: type, text });
+    else if (EMBEDDED_TYPES.has(type)) parts.push({ contentType: type, text: headerBlock(text) });
+  }
+  if (contentType === 'multipart/report' && !parts.some((p) => EMBEDDED_TYPES.has(p.contentType))) {
+    const raw = bytes.subarray(0, RAW_SCAN_BYTES).toString('latin1');
+    for (const match of raw.matchAll(EMBEDDED_PART)) {
+      const start = (match.index ?? 0) + match[0].length;
+      const block = headerBlock(raw.slice(start, start + REPORT_PART_MAX_CHARS));
+      if (block.trim()) parts.push({ contentType: 'message/rfc822', text: block });
+      if (parts.length >= 8) break;
+    }
+  }
+  return parts;
 }
 
 function headerAddresses(headers: Map<string, string[]>, name: string): string[] {
@@ -202,5 +265,6 @@ export async function parseEmail(
     })),
     headers,
     contentType,
+    reportParts: reportParts(mail.attachments, contentType, bytes),
   };
 }
