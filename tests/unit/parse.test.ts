@@ -108,7 +108,7 @@ describe('extractReply', () => {
     const parts = extractReply(
       'FYI, see below.\n\n---------- Forwarded message ---------\nFrom: CEO <ceo@x.example>\nDate: today\nSubject: Cover\nTo: Tom\n\nMake it bold.',
     );
-    expect(parts.visible).toContain('Make it bold.');
+    expect(parts.forwarded).toContain('Make it bold.');
   });
   it('treats mobile footers as the signature', () => {
     expect(extractReply('Approved!\n\nSent from my iPhone').visible).toBe('Approved!');
