@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { classifyPaths } from './classify/classify-files.js';
 import { type Clock, fixedClock, shiftedClock, systemClock } from './clock.js';
 import { type Config, loadConfigOrExit } from './config.js';
 import { openDatabase, type Sql } from './db/index.js';
@@ -27,6 +28,7 @@ Commands:
   start                         run web, worker and scheduler (as npm start)
   migrate                       apply pending database migrations
   import <paths...> [--json]    import .eml files, directories (recursive) and mbox files; sends nothing
+  classify <paths...> [--json]  the intent of each .eml file (directories recursive); needs no database
   user add --email <e> --name <n> [--admin] [--password-file <f>] [--json]
                                 create or update a team member who can sign in
   status [--json]               ingestion health: message counts, mailboxes, lag
@@ -133,6 +135,22 @@ const COMMANDS: Record<string, Command> = {
           report.errors.map((e) => `\n  ${e.path}: ${e.error}`).join(''),
       );
       return report.errors.length > 0 ? 1 : 0;
+    },
+  },
+  classify: {
+    options: { json: { type: 'boolean' } },
+    positionals: 'some',
+    async run(ctx) {
+      if (ctx.positionals.length === 0) throw new UsageError('classify needs at least one path');
+      // Reads files only: no config, no database, so it never starts the embedded PostgreSQL.
+      await classifyPaths(ctx.positionals, (line) => {
+        const text =
+          'error' in line
+            ? `${line.file}: error: ${line.error}`
+            : `${line.file}: ${line.intent} ${line.confidence.toFixed(2)}${line.decidingPhrase ? ` "${line.decidingPhrase.replace(/\s+/g, ' ')}"` : ''}`;
+        print(Boolean(ctx.values.json), line, text);
+      });
+      return 0;
     },
   },
   'user add': {

@@ -6,7 +6,7 @@
 import { importBench } from './import.js';
 import { ingestBench } from './ingest.js';
 import { largeBench } from './large.js';
-import { repliesBench } from './replies.js';
+import { replyBench } from './reply.js';
 import { startupBench } from './startup.js';
 
 const BENCHES: Record<string, { about: string; run(args: string[]): Promise<void> }> = {
@@ -26,10 +26,10 @@ const BENCHES: Record<string, { about: string; run(args: string[]): Promise<void
     about: 'peak worker memory while two messages of N MB (default 50) are synced and processed',
     run: largeBench,
   },
-  replies: {
+  reply: {
     about:
-      'reply extractor vs the peer corpus in ../shared/corpus/reply-extraction (--verbose, --source <name>)',
-    run: repliesBench,
+      'reply extractor and the email-reply-parser package vs a corpus: reply <corpus dir> [--verbose] [--source <name>]',
+    run: replyBench,
   },
 };
 

@@ -1,0 +1,25 @@
+import { type AutomatedVerdict, detectAutomated } from '../parse/automated.js';
+import type { ParsedEmail } from '../parse/parse-email.js';
+import { extractVisibleReply, type ReplyParts } from '../parse/reply-text.js';
+import { classifyIntent, type IntentResult } from './classify.js';
+
+/**
+ * What a client's message says, the one way every caller reads it (ingestion, `classify`, the
+ * fixtures): the newly written text apart from history and signature, whether a machine wrote it,
+ * and the intent of the new text alone. Pure.
+ */
+export interface Understanding {
+  reply: ReplyParts;
+  automated: AutomatedVerdict | null;
+  intent: IntentResult;
+}
+
+export function understandEmail(
+  email: ParsedEmail,
+  options: { isOwnMessageId?: (id: string) => boolean } = {},
+): Understanding {
+  const reply = extractVisibleReply({ text: email.text, html: email.html, subject: email.subject });
+  const automated = detectAutomated(email, options);
+  const intent = classifyIntent({ visibleText: reply.visible, subject: email.subject, automated });
+  return { reply, automated, intent };
+}
