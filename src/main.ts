@@ -6,6 +6,7 @@ import { migrate } from './db/migrate.js';
 import { DEMO_LOGIN_EMAIL, demoPassword, isDemoSeeded, seedDemo } from './demo/seed.js';
 import { countUsers } from './domain/users.repo.js';
 import { errorMessage, isAppError } from './errors.js';
+import { ParsePool } from './ingest/parse-pool.js';
 import { processOptions } from './ingest/queue.js';
 import { RawHandoff } from './ingest/raw-handoff.js';
 import { startProcessingLoop } from './ingest/worker.js';
@@ -64,9 +65,15 @@ export async function startSignoff(
     if (config.roles.includes('worker')) {
       const workerLog = log.child({ role: 'worker' });
       const handoff = new RawHandoff();
+      const options = processOptions(config.ingest);
+      const pool =
+        config.ingest.parseThreads > 0
+          ? new ParsePool(config.ingest.parseThreads, options.limits, workerLog)
+          : null;
       const loop = startProcessingLoop(db.sql, clock, workerLog, {
-        ...processOptions(config.ingest),
+        ...options,
         handoff,
+        ...(pool ? { analyzer: pool.analyze } : {}),
       });
       const mailboxes = startMailboxSupervisor({
         handoff,
@@ -81,6 +88,7 @@ export async function startSignoff(
       stops.push(
         () => mailboxes.stop(),
         () => loop.stop(),
+        async () => pool?.close(),
       );
     }
     let url: string | undefined;

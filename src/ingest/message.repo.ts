@@ -83,9 +83,7 @@ export async function findCandidates(tx: TransactionSql, queries: CandidateQuery
       normalized_subject: c.normalizedSubject,
     })),
   );
-  const r = jsonRows(
-    queries.flatMap((c, index) => c.references.map((ref, rank) => ({ index, ref, rank }))),
-  );
+  const r = jsonRows(queries.flatMap((c, index) => c.references.map((ref, rank) => ({ index, ref, rank }))));
   return tx<CandidateRow[]>`
     with q as (
       select * from json_to_recordset(${q}::text::json) as q(
@@ -186,7 +184,10 @@ export interface NewMessage {
   visibleText: string;
   quotedText: string;
   signature: string;
+  forwardedText: string | null;
   intent: string | null;
+  intentConfidence: number | null;
+  decidingPhrase: string | null;
   automated: string | null;
   attachments: unknown;
   flags: string[];
@@ -236,7 +237,10 @@ export async function insertMessages(
       visible_text: m.visibleText,
       quoted_text: m.quotedText,
       signature: m.signature,
+      forwarded_text: m.forwardedText,
       intent: m.intent,
+      intent_confidence: m.intentConfidence,
+      deciding_phrase: m.decidingPhrase,
       automated: m.automated,
       attachments: m.attachments,
       flags: m.flags,
@@ -256,11 +260,15 @@ export async function insertMessages(
       insert into messages (
         dedupe_key, thread_id, client_id, direction, message_id_header, in_reply_to, "references", subject,
         from_address, from_name, from_ambiguous, to_addresses, cc_addresses, sent_at, received_at,
-        text_body, html_body, visible_text, quoted_text, signature, intent, automated, attachments, flags, raw_sha256
+        text_body, html_body, visible_text, quoted_text, signature, forwarded_text, intent, intent_confidence,
+        deciding_phrase,
+        automated, attachments, flags, raw_sha256
       )
       select dedupe_key, thread_id, client_id, direction, message_id_header, in_reply_to, "references", subject,
         from_address, from_name, from_ambiguous, to_addresses, cc_addresses, sent_at, received_at,
-        text_body, html_body, visible_text, quoted_text, signature, intent, automated, attachments, flags, raw_sha256
+        text_body, html_body, visible_text, quoted_text, signature, forwarded_text, intent, intent_confidence,
+        deciding_phrase,
+        automated, attachments, flags, raw_sha256
       from json_populate_recordset(null::messages, ${messageRows}::text::json)
       returning id, dedupe_key, thread_id, client_id, received_at, direction, automated, subject
     ), linked as (

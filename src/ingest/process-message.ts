@@ -1,10 +1,7 @@
 import type { TransactionSql } from '../db/index.js';
-import { type AutomatedVerdict, detectAutomated } from '../parse/automated.js';
 import type { ParsedEmail, ParseLimits } from '../parse/parse-email.js';
-import type { ReadMessage } from '../parse/read-message.js';
-import { extractReply, type ReplyParts } from '../parse/reply-text.js';
 import { resolveThread, type ThreadCandidate } from '../thread/resolve.js';
-import { normalizeSubject, parseSubjectTag, type SubjectTag } from '../thread/subject.js';
+import type { MessageAnalysis, MessageAnalyzer } from './analyze.js';
 import * as repo from './message.repo.js';
 import type { RawHandoff } from './raw-handoff.js';
 
@@ -27,6 +24,8 @@ export interface ProcessOptions {
   subjectWindowDays: number;
   /** Bytes this process just stored, to read without a round trip through the database. */
   handoff?: RawHandoff;
+  /** Parse threads (parse-pool.ts); without them messages are read one at a time in this thread. */
+  analyzer?: MessageAnalyzer;
 }
 
 /** Lookups that do not change within one batch: fetched once, not once per message. */
@@ -76,41 +75,20 @@ async function resolveClient(
 }
 
 /** Everything about a message that needs no database, computed before the threading lock is taken. */
-export interface PreparedMessage {
+export interface PreparedMessage extends MessageAnalysis {
   raw: RawRow;
-  email: ParsedEmail;
-  flags: string[];
   dedupeKey: string;
-  normalizedSubject: string;
-  tag: SubjectTag | null;
-  /** In-Reply-To, then References from the nearest back. */
-  references: string[];
-  reply: ReplyParts;
-  automated: AutomatedVerdict | null;
   receivedAt: Date;
 }
 
-/**
- * Pure. Done in the read phase: work done while holding the threading lock delays every other lane
- * (the ingest benchmark saw lanes waiting on that lock most of the time).
- */
-export function prepareMessage(raw: RawRow, read: ReadMessage): PreparedMessage {
-  const { email } = read;
+export function prepareMessage(raw: RawRow, analysis: MessageAnalysis): PreparedMessage {
   return {
+    ...analysis,
     raw,
-    email,
-    flags: read.flags,
     // The same message seen twice (two folders, a re-import) is one message; a reused Message-ID with
     // other bytes is a different message.
-    dedupeKey: `${email.messageId ?? ''}|${raw.sha256}`,
-    normalizedSubject: normalizeSubject(email.subject),
-    tag: parseSubjectTag(email.subject),
-    references: [email.inReplyTo, ...[...email.references].reverse()].filter(
-      (id, i, all): id is string => id !== null && all.indexOf(id) === i,
-    ),
-    reply: extractReply(email.text ?? ''),
-    automated: detectAutomated(email),
-    receivedAt: raw.internalDate ?? email.date ?? raw.storedAt,
+    dedupeKey: `${analysis.email.messageId ?? ''}|${raw.sha256}`,
+    receivedAt: raw.internalDate ?? analysis.email.date ?? raw.storedAt,
   };
 }
 
@@ -299,7 +277,11 @@ export async function placeBatch(
       visibleText: m.reply.visible,
       quotedText: m.reply.quoted,
       signature: m.reply.signature,
-      intent: automated?.kind === 'bounce' ? 'bounce' : automated ? 'auto_reply' : null,
+      forwardedText: m.reply.forwarded || null,
+      // Only what a client writes has an intent; our own mail has none.
+      intent: direction === 'inbound' ? m.intent.intent : null,
+      intentConfidence: direction === 'inbound' ? m.intent.confidence : null,
+      decidingPhrase: direction === 'inbound' ? m.intent.decidingPhrase : null,
       automated: automated?.kind ?? null,
       attachments: email.attachments,
       flags,

@@ -4,7 +4,8 @@ import type { Sql } from '../db/index.js';
 import { errorMessage, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_PARSE_LIMITS } from '../parse/parse-email.js';
-import { HEADER_PREFIX_BYTES, readMessage } from '../parse/read-message.js';
+import { HEADER_PREFIX_BYTES } from '../parse/read-message.js';
+import { analyzeMessage, type MessageAnalyzer } from './analyze.js';
 import { lockThreading } from './message.repo.js';
 import {
   PlacementCache,
@@ -102,8 +103,12 @@ export async function processBatch(
     }
     const small = rows.filter((r) => !bytes.has(r.id) && r.size <= INLINE_BYTES).map((r) => r.id);
     for (const [id, value] of await readRawBytes(tx, small)) bytes.set(id, value);
-    const read: { row: ClaimedRow; message: PreparedMessage }[] = [];
-    for (const row of rows) {
+    // Read in row order. With parse threads, the messages already in memory are analysed in parallel;
+    // the others (and everything without threads) one at a time, each fetched just before it is read.
+    const analyze: MessageAnalyzer =
+      options.analyzer ?? ((data, declared) => analyzeMessage(data, options.limits, declared));
+    const prepared: (PreparedMessage | undefined)[] = [];
+    const readRow = async (row: ClaimedRow, index: number) => {
       try {
         // An oversize message is summarised from its headers: only its start leaves the database.
         const oversize = row.size > options.limits.maxBytes;
@@ -111,15 +116,18 @@ export async function processBatch(
           bytes.get(row.id) ??
           (await readRawBytes(tx, [row.id], oversize ? HEADER_PREFIX_BYTES : undefined)).get(row.id);
         bytes.delete(row.id);
-        const message = prepareMessage(
-          row,
-          await readMessage(raw ?? Buffer.alloc(0), options.limits, row.size),
-        );
-        read.push({ row, message });
+        prepared[index] = prepareMessage(row, await analyze(raw ?? Buffer.alloc(0), row.size));
       } catch (error) {
         await fail(row, error);
       }
-    }
+    };
+    const inMemory = options.analyzer ? rows.flatMap((row, i) => (bytes.has(row.id) ? [i] : [])) : [];
+    await Promise.all(inMemory.map((i) => readRow(rows[i] as ClaimedRow, i)));
+    for (const [i, row] of rows.entries()) if (!inMemory.includes(i)) await readRow(row, i);
+    const read = rows.flatMap((row, i) => {
+      const message = prepared[i];
+      return message ? [{ row, message }] : [];
+    });
 
     // Workers read in parallel but place messages one at a time: a reply and the message it answers,
     // placed at once by two workers, would each miss the other's uncommitted row and start two threads

@@ -157,9 +157,10 @@ function reportParts(
   const parts: ReportPart[] = [];
   for (const a of attachments) {
     const type = a.contentType.toLowerCase();
+    const report = REPORT_TYPES.has(type);
+    if (!report && !EMBEDDED_TYPES.has(type)) continue;
     const text = a.content.subarray(0, REPORT_PART_MAX_CHARS).toString('utf8');
-    if (REPORT_TYPES.has(type)) parts.push({ contentType: type, text });
-    else if (EMBEDDED_TYPES.has(type)) parts.push({ contentType: type, text: headerBlock(text) });
+    parts.push({ contentType: type, text: report ? text : headerBlock(text) });
   }
   if (contentType === 'multipart/report' && !parts.some((p) => EMBEDDED_TYPES.has(p.contentType))) {
     const raw = bytes.subarray(0, RAW_SCAN_BYTES).toString('latin1');

@@ -19,10 +19,16 @@ export interface ReadMessage {
 /** How much of a message's start the header summary reads: headers longer than this are cut. */
 export const HEADER_PREFIX_BYTES = 256 * 1024;
 
+/** A header block is small and bounded: parsing it gets this long even when the full parse got less. */
+const HEADERS_TIMEOUT_MS = 5_000;
+
 /** The header block (up to the first empty line), parsed on its own. */
 export async function parseHeadersOnly(bytes: Buffer, limits: ParseLimits): Promise<ParsedEmail> {
   const block = headerBlock(bytes.subarray(0, HEADER_PREFIX_BYTES).toString('latin1'));
-  const email = await parseEmail(Buffer.from(`${block}\r\n\r\n`, 'latin1'), limits);
+  const email = await parseEmail(Buffer.from(`${block}\r\n\r\n`, 'latin1'), {
+    ...limits,
+    timeoutMs: Math.max(limits.timeoutMs, HEADERS_TIMEOUT_MS),
+  });
   return { ...email, text: null, html: null, attachments: [] };
 }
 

@@ -1,0 +1,49 @@
+import type { IntentResult } from '../classify/classify.js';
+import { understandEmail } from '../classify/understand.js';
+import type { AutomatedVerdict } from '../parse/automated.js';
+import type { ParsedEmail, ParseLimits } from '../parse/parse-email.js';
+import { type ReadFlag, readMessage } from '../parse/read-message.js';
+import type { ReplyParts } from '../parse/reply-text.js';
+import { normalizeSubject, parseSubjectTag, type SubjectTag } from '../thread/subject.js';
+
+/**
+ * Everything about a message that needs neither the database nor its raw row: the CPU-heavy part of
+ * processing, done before the threading lock is taken, in a parse thread when there is one.
+ */
+export interface MessageAnalysis {
+  email: ParsedEmail;
+  flags: ReadFlag[];
+  normalizedSubject: string;
+  tag: SubjectTag | null;
+  /** In-Reply-To, then References from the nearest back. */
+  references: string[];
+  reply: ReplyParts;
+  automated: AutomatedVerdict | null;
+  intent: IntentResult;
+}
+
+export function analyzeEmail(email: ParsedEmail, flags: ReadFlag[]): MessageAnalysis {
+  return {
+    email,
+    flags,
+    normalizedSubject: normalizeSubject(email.subject),
+    tag: parseSubjectTag(email.subject),
+    references: [email.inReplyTo, ...[...email.references].reverse()].filter(
+      (id, i, all): id is string => id !== null && all.indexOf(id) === i,
+    ),
+    ...understandEmail(email),
+  };
+}
+
+/** `size` is the stored size: an oversize message may be passed as just its start. */
+export async function analyzeMessage(
+  bytes: Buffer,
+  limits: ParseLimits,
+  size: number,
+): Promise<MessageAnalysis> {
+  const { email, flags } = await readMessage(bytes, limits, size);
+  return analyzeEmail(email, flags);
+}
+
+/** Reads and analyses stored bytes; in this thread, or in a parse thread (see parse-pool.ts). */
+export type MessageAnalyzer = (bytes: Buffer, size: number) => Promise<MessageAnalysis>;
