@@ -10,7 +10,7 @@ import { SYSTEM } from './domain/audit.repo.js';
 import { upsertUser } from './domain/users.repo.js';
 import { errorMessage, isAppError } from './errors.js';
 import { ingestionStatus, requeueFailed } from './ingest/health.repo.js';
-import { drainQueue, processOptions } from './ingest/queue.js';
+import { drainQueue, processOptions, signingKeys } from './ingest/queue.js';
 import { createLogger, type Logger } from './log.js';
 import { importPaths } from './mailsource/import-files.js';
 import { addMailbox, listMailboxes, removeMailbox } from './mailsource/mailboxes.repo.js';
@@ -86,6 +86,11 @@ interface Command {
   run(ctx: Context): Promise<number>;
 }
 
+/** Processing as the worker does it, signing keys included, for commands that drain the queue. */
+async function cliProcessOptions(config: Config) {
+  return processOptions(config.ingest, signingKeys(await resolveAppSecret(config), config.inboxAddress));
+}
+
 const COMMANDS: Record<string, Command> = {
   help: {
     options: {},
@@ -124,7 +129,7 @@ const COMMANDS: Record<string, Command> = {
       const log = ctx.log();
       const { report, processed } = await withDatabase(ctx, async (sql) => {
         const report = await importPaths(sql, ctx.positionals, ctx.clock);
-        const processed = await drainQueue(sql, ctx.clock, log, processOptions(ctx.config().ingest));
+        const processed = await drainQueue(sql, ctx.clock, log, await cliProcessOptions(ctx.config()));
         return { report, processed };
       });
       print(
@@ -231,7 +236,7 @@ const COMMANDS: Record<string, Command> = {
       const log = ctx.log();
       const result = await withDatabase(ctx, async (sql) => {
         const queued = await requeueFailed(sql, all ? 'all' : { id: Number(id) }, ctx.clock.now());
-        const processed = await drainQueue(sql, ctx.clock, log, processOptions(ctx.config().ingest));
+        const processed = await drainQueue(sql, ctx.clock, log, await cliProcessOptions(ctx.config()));
         return { queued, ...processed };
       });
       print(

@@ -68,6 +68,8 @@ const EnvSchema = z.object({
   SESSION_TTL_HOURS: integer(1, 24 * 90).default(24 * 7),
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   TRUST_PROXY: boolean.default(false),
+  // The agency address clients reply to; review mail carries signed plus-addresses of it.
+  INBOX_ADDRESS: z.email({ message: 'must be an email address' }).toLowerCase().optional(),
   IMAP_HOST: z.string().trim().min(1).optional(),
   IMAP_PORT: integer(1, 65535).optional(),
   IMAP_USER: z.string().trim().min(1).optional(),
@@ -103,6 +105,7 @@ export interface Config {
   databasePoolMax: number;
   dataDir: string;
   appSecret: string | undefined;
+  inboxAddress: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   roles: Role[];
   demoData: Env['DEMO_DATA'];
@@ -201,6 +204,7 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       databasePoolMax: e.DATABASE_POOL_MAX,
       dataDir: e.DATA_DIR,
       appSecret: e.APP_SECRET,
+      inboxAddress: e.INBOX_ADDRESS,
       logLevel: e.LOG_LEVEL,
       roles: e.ROLES,
       demoData: e.DEMO_DATA,

@@ -7,7 +7,7 @@ import { DEMO_LOGIN_EMAIL, demoPassword, isDemoSeeded, seedDemo } from './demo/s
 import { countUsers } from './domain/users.repo.js';
 import { errorMessage, isAppError } from './errors.js';
 import { ParsePool } from './ingest/parse-pool.js';
-import { processOptions } from './ingest/queue.js';
+import { processOptions, signingKeys } from './ingest/queue.js';
 import { RawHandoff } from './ingest/raw-handoff.js';
 import { startProcessingLoop } from './ingest/worker.js';
 import { createLogger, type Logger } from './log.js';
@@ -65,7 +65,7 @@ export async function startSignoff(
     if (config.roles.includes('worker')) {
       const workerLog = log.child({ role: 'worker' });
       const handoff = new RawHandoff();
-      const options = processOptions(config.ingest);
+      const options = processOptions(config.ingest, signingKeys(appSecret, config.inboxAddress));
       const pool =
         config.ingest.parseThreads > 0
           ? new ParsePool(config.ingest.parseThreads, options.limits, workerLog)

@@ -47,9 +47,20 @@ export interface CandidateQuery {
   tag: { code: string; version: number } | null;
   clientId: number | null;
   normalizedSubject: string;
+  /** The version bound by a verified reply token, and by a verified signed Message-ID in the references. */
+  tokenVersionId: number | null;
+  signedVersionId: number | null;
 }
 
-export type CandidateKind = 'existing' | 'reference' | 'reply' | 'tag' | 'version' | 'subject';
+export type CandidateKind =
+  | 'existing'
+  | 'reference'
+  | 'reply'
+  | 'tag'
+  | 'version'
+  | 'token'
+  | 'signed'
+  | 'subject';
 
 /** One stored fact relevant to the query at `index`; which fields are set depends on `kind`. */
 export interface CandidateRow {
@@ -81,6 +92,8 @@ export async function findCandidates(tx: TransactionSql, queries: CandidateQuery
       tag_version: c.tag?.version ?? null,
       client_id: c.clientId,
       normalized_subject: c.normalizedSubject,
+      token_version: c.tokenVersionId,
+      signed_version: c.signedVersionId,
     })),
   );
   const r = jsonRows(queries.flatMap((c, index) => c.references.map((ref, rank) => ({ index, ref, rank }))));
@@ -88,7 +101,7 @@ export async function findCandidates(tx: TransactionSql, queries: CandidateQuery
     with q as (
       select * from json_to_recordset(${q}::text::json) as q(
         index int, dedupe_key text, message_id text, tag_code text, tag_version int, client_id bigint,
-        normalized_subject text)
+        normalized_subject text, token_version bigint, signed_version bigint)
     ), r as (
       select * from json_to_recordset(${r}::text::json) as r(index int, ref text, rank int)
     ), tagged as (
@@ -115,6 +128,11 @@ export async function findCandidates(tx: TransactionSql, queries: CandidateQuery
     union all
     select g.index, 'version', 0, null, null, g.client_id, null, g.deliverable_id, g.version_id
     from tagged g
+    union all
+    select q.index, b.kind, 0, null, t.id, d.client_id, t.last_message_at, d.id, v.id
+    from q cross join lateral (values ('token', q.token_version), ('signed', q.signed_version)) as b(kind, version_id)
+      join versions v on v.id = b.version_id join deliverables d on d.id = v.deliverable_id
+      left join threads t on t.version_id = v.id
     union all
     select q.index, 'subject', 0, null, s.id, s.client_id, s.last_message_at, null, null
     from q cross join lateral (
@@ -185,6 +203,8 @@ export interface NewMessage {
   quotedText: string;
   signature: string;
   forwardedText: string | null;
+  versionId: number | null;
+  versionResolvedBy: 'token' | 'message_id' | 'subject_tag' | null;
   intent: string | null;
   intentConfidence: number | null;
   decidingPhrase: string | null;
@@ -238,6 +258,8 @@ export async function insertMessages(
       quoted_text: m.quotedText,
       signature: m.signature,
       forwarded_text: m.forwardedText,
+      version_id: m.versionId,
+      version_resolved_by: m.versionResolvedBy,
       intent: m.intent,
       intent_confidence: m.intentConfidence,
       deciding_phrase: m.decidingPhrase,
@@ -260,14 +282,14 @@ export async function insertMessages(
       insert into messages (
         dedupe_key, thread_id, client_id, direction, message_id_header, in_reply_to, "references", subject,
         from_address, from_name, from_ambiguous, to_addresses, cc_addresses, sent_at, received_at,
-        text_body, html_body, visible_text, quoted_text, signature, forwarded_text, intent, intent_confidence,
-        deciding_phrase,
+        text_body, html_body, visible_text, quoted_text, signature, forwarded_text, version_id,
+        version_resolved_by, intent, intent_confidence, deciding_phrase,
         automated, attachments, flags, raw_sha256
       )
       select dedupe_key, thread_id, client_id, direction, message_id_header, in_reply_to, "references", subject,
         from_address, from_name, from_ambiguous, to_addresses, cc_addresses, sent_at, received_at,
-        text_body, html_body, visible_text, quoted_text, signature, forwarded_text, intent, intent_confidence,
-        deciding_phrase,
+        text_body, html_body, visible_text, quoted_text, signature, forwarded_text, version_id,
+        version_resolved_by, intent, intent_confidence, deciding_phrase,
         automated, attachments, flags, raw_sha256
       from json_populate_recordset(null::messages, ${messageRows}::text::json)
       returning id, dedupe_key, thread_id, client_id, received_at, direction, automated, subject

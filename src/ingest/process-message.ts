@@ -1,13 +1,14 @@
 import type { TransactionSql } from '../db/index.js';
 import type { ParsedEmail, ParseLimits } from '../parse/parse-email.js';
 import { resolveThread, type ThreadCandidate } from '../thread/resolve.js';
+import { findReplyToken, type ReplyBinding, type TokenKeys, verifyMessageId } from '../thread/tokens.js';
 import type { MessageAnalysis, MessageAnalyzer } from './analyze.js';
 import * as repo from './message.repo.js';
 import type { RawHandoff } from './raw-handoff.js';
 
 /**
- * Places one read message: client, direction, thread, then the message row. Runs inside the
- * transaction that claimed the raw row, after the (CPU-bound) read and under the threading lock.
+ * Places read messages: client, direction, version, thread, then the rows. Runs inside the
+ * transaction that claimed the raw rows, after the (CPU-bound) read and under the threading lock.
  */
 
 export interface RawRow {
@@ -26,6 +27,14 @@ export interface ProcessOptions {
   handoff?: RawHandoff;
   /** Parse threads (parse-pool.ts); without them messages are read one at a time in this thread. */
   analyzer?: MessageAnalyzer;
+  /** Keys for our signed reply tokens and Message-IDs; without them those threading rules are off. */
+  signing?: SigningKeys;
+}
+
+export interface SigningKeys {
+  keys: TokenKeys;
+  /** INBOX_ADDRESS: reply tokens ride on its plus-addresses. */
+  inboxAddress: string | null;
 }
 
 /** Lookups that do not change within one batch: fetched once, not once per message. */
@@ -79,16 +88,39 @@ export interface PreparedMessage extends MessageAnalysis {
   raw: RawRow;
   dedupeKey: string;
   receivedAt: Date;
+  /** The version and recipient bound by a verified reply token in a recipient address. */
+  token: ReplyBinding | null;
+  /** The binding of our signed Message-ID: the message's own, else the nearest in its references. */
+  signedReference: ReplyBinding | null;
+  /** Our own signed mail, seen again (a copy in a folder, or echoed back): it is ours, not the client's. */
+  ownMessage: boolean;
 }
 
-export function prepareMessage(raw: RawRow, analysis: MessageAnalysis): PreparedMessage {
+export function prepareMessage(
+  raw: RawRow,
+  analysis: MessageAnalysis,
+  signing?: SigningKeys,
+): PreparedMessage {
+  const { email } = analysis;
+  const recipients = [...email.to, ...email.cc]
+    .map((a) => a.address)
+    .concat(email.deliveredTo, email.originalTo);
+  // Our own signed mail seen again (a copy in a folder, or echoed back) binds to the version it was sent for.
+  const own = signing && email.messageId ? verifyMessageId(signing.keys, email.messageId) : null;
   return {
     ...analysis,
     raw,
     // The same message seen twice (two folders, a re-import) is one message; a reused Message-ID with
     // other bytes is a different message.
-    dedupeKey: `${analysis.email.messageId ?? ''}|${raw.sha256}`,
-    receivedAt: raw.internalDate ?? analysis.email.date ?? raw.storedAt,
+    dedupeKey: `${email.messageId ?? ''}|${raw.sha256}`,
+    receivedAt: raw.internalDate ?? email.date ?? raw.storedAt,
+    token: signing?.inboxAddress ? findReplyToken(signing.keys, recipients, signing.inboxAddress) : null,
+    signedReference:
+      own ??
+      (signing
+        ? (analysis.references.map((id) => verifyMessageId(signing.keys, id)).find((b) => b !== null) ?? null)
+        : null),
+    ownMessage: own !== null,
   };
 }
 
@@ -125,8 +157,9 @@ export async function placeBatch(
   if (messages.length === 0) return;
   const agencyDomains = await cache.agency(tx);
   const placed: { direction: 'inbound' | 'outbound'; clientId: number | null }[] = [];
-  for (const { raw, email } of messages) {
+  for (const { raw, email, ownMessage } of messages) {
     const direction =
+      ownMessage ||
       raw.source === 'outbound' ||
       raw.folderDirection === 'outbound' ||
       isAgency(email.from?.address, agencyDomains)
@@ -143,6 +176,8 @@ export async function placeBatch(
       tag: m.tag,
       clientId: placed[i]?.clientId ?? null,
       normalizedSubject: m.normalizedSubject,
+      tokenVersionId: m.token?.versionId ?? null,
+      signedVersionId: m.signedReference?.versionId ?? null,
     })),
   );
   const rowsOf = new Map<number, repo.CandidateRow[]>();
@@ -200,13 +235,28 @@ export async function placeBatch(
         .filter((e) => messageId !== null && e.message.references.includes(messageId))
         .map((e) => candidate(e.threadId, null, null)),
     ].sort(newestFirst);
-    const version = own.find((r) => r.kind === 'version') ?? null;
-    const tagged = [
-      ...fromRows('tag').map((r) => r.c),
-      ...newThreads
-        .filter((t) => version !== null && t.versionId === version.versionId)
-        .map((t) => candidate(t.id, null, null)),
-    ].sort(newestFirst);
+    // A version named by our token, our signed Message-ID or the subject tag, never another client's.
+    const versionBy = (kind: 'token' | 'signed' | 'version') => {
+      const row = own.find((r) => r.kind === kind && r.versionId !== null);
+      return row && (clientId === null || row.clientId === clientId) ? row : null;
+    };
+    const ofVersion = (kind: 'token' | 'signed' | 'tag', version: repo.CandidateRow | null) =>
+      [
+        ...fromRows(kind).map((r) => r.c),
+        ...newThreads
+          .filter((t) => version !== null && t.versionId === version.versionId)
+          .map((t) => candidate(t.id, null, null)),
+      ].sort(newestFirst);
+    const tokenVersion = versionBy('token');
+    const signedVersion = versionBy('signed');
+    const tagVersion = versionBy('version');
+    const resolved = tokenVersion
+      ? { version: tokenVersion, by: 'token' as const }
+      : signedVersion
+        ? { version: signedVersion, by: 'message_id' as const }
+        : tagVersion
+          ? { version: tagVersion, by: 'subject_tag' as const }
+          : null;
     const sameSubject = [
       ...fromRows('subject').map((r) => r.c),
       ...newThreads
@@ -223,8 +273,10 @@ export async function placeBatch(
     const decision = resolveThread({
       clientId,
       receivedAt,
+      byToken: ofVersion('token', tokenVersion),
+      bySignedReference: ofVersion('signed', signedVersion),
       byReference: [...referenced.map((r) => r.c), ...replies],
-      bySubjectTag: tagged,
+      bySubjectTag: ofVersion('tag', tagVersion),
       bySubject: sameSubject,
       subjectWindowDays: options.subjectWindowDays,
     });
@@ -232,16 +284,14 @@ export async function placeBatch(
     if (decision.kind === 'existing') {
       threadId = decision.threadId;
     } else {
-      const sameClientVersion =
-        version && (clientId === null || version.clientId === clientId) ? version : null;
       threadId = -(newThreads.length + 1);
       newThreads.push({
         id: threadId,
-        clientId: clientId ?? sameClientVersion?.clientId ?? null,
+        clientId: clientId ?? resolved?.version.clientId ?? null,
         subject: email.subject,
         normalizedSubject,
-        deliverableId: sameClientVersion?.deliverableId ?? null,
-        versionId: sameClientVersion?.versionId ?? null,
+        deliverableId: resolved?.version.deliverableId ?? null,
+        versionId: resolved?.version.versionId ?? null,
       });
     }
     const state = threads.get(threadId);
@@ -278,6 +328,8 @@ export async function placeBatch(
       quotedText: m.reply.quoted,
       signature: m.reply.signature,
       forwardedText: m.reply.forwarded || null,
+      versionId: resolved?.version.versionId ?? null,
+      versionResolvedBy: resolved?.by ?? null,
       // Only what a client writes has an intent; our own mail has none.
       intent: direction === 'inbound' ? m.intent.intent : null,
       intentConfidence: direction === 'inbound' ? m.intent.confidence : null,

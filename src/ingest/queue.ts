@@ -5,6 +5,7 @@ import { errorMessage, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_PARSE_LIMITS } from '../parse/parse-email.js';
 import { HEADER_PREFIX_BYTES } from '../parse/read-message.js';
+import { deriveKey } from '../secrets.js';
 import { analyzeMessage, type MessageAnalyzer } from './analyze.js';
 import { lockThreading } from './message.repo.js';
 import {
@@ -14,6 +15,7 @@ import {
   placeBatch,
   prepareMessage,
   type RawRow,
+  type SigningKeys,
 } from './process-message.js';
 import { readRawBytes } from './raw-store.repo.js';
 
@@ -35,11 +37,17 @@ export const DEFAULT_PROCESS_OPTIONS: ProcessOptions = {
   subjectWindowDays: 30,
 };
 
-export function processOptions(settings: IngestSettings): ProcessOptions {
+export function processOptions(settings: IngestSettings, signing?: SigningKeys): ProcessOptions {
   return {
     ...DEFAULT_PROCESS_OPTIONS,
     limits: { maxBytes: settings.maxMessageBytes, timeoutMs: settings.parseTimeoutMs },
+    ...(signing ? { signing } : {}),
   };
+}
+
+/** The keys that sign and verify our reply tokens and Message-IDs, derived from the app secret. */
+export function signingKeys(appSecret: string, inboxAddress: string | undefined): SigningKeys {
+  return { keys: deriveKey(appSecret, 'message-signing'), inboxAddress: inboxAddress ?? null };
 }
 
 export function retryDelaySeconds(attempts: number): number {
@@ -116,7 +124,11 @@ export async function processBatch(
           bytes.get(row.id) ??
           (await readRawBytes(tx, [row.id], oversize ? HEADER_PREFIX_BYTES : undefined)).get(row.id);
         bytes.delete(row.id);
-        prepared[index] = prepareMessage(row, await analyze(raw ?? Buffer.alloc(0), row.size));
+        prepared[index] = prepareMessage(
+          row,
+          await analyze(raw ?? Buffer.alloc(0), row.size),
+          options.signing,
+        );
       } catch (error) {
         await fail(row, error);
       }

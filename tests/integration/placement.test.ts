@@ -4,8 +4,9 @@ import type { Sql } from '../../src/db/index.js';
 import { SYSTEM } from '../../src/domain/audit.repo.js';
 import { createClient } from '../../src/domain/clients.repo.js';
 import { addVersion, createDeliverable } from '../../src/domain/deliverables.repo.js';
-import { DEFAULT_PROCESS_OPTIONS, processBatch } from '../../src/ingest/queue.js';
+import { DEFAULT_PROCESS_OPTIONS, processBatch, signingKeys } from '../../src/ingest/queue.js';
 import { storeRawMessage } from '../../src/ingest/raw-store.repo.js';
+import { makeMessageId, makeReplyToken, replyAddress } from '../../src/thread/tokens.js';
 import { createTestDatabase, quietLog, type TestDatabase } from '../helpers/db.js';
 
 /**
@@ -194,5 +195,145 @@ describe('batch placement', () => {
     expect(threadOf('twice')).toHaveLength(1); // the same mail twice is one message ...
     expect(batched.messages).toBe(MESSAGES.length - 1);
     expect(batched.rawLinked).toBe(MESSAGES.length); // ... and both raw rows point at it
+  });
+
+  it('binds replies to a version by our signed token or Message-ID, never by a forged one or across clients', async () => {
+    const db = await createTestDatabase();
+    dbs.push(db);
+    const sql = db.sql;
+    const signing = signingKeys('s'.repeat(40), 'studio@brightline.example');
+    const { versionId, otherVersionId } = await sql.begin(async (tx) => {
+      await tx`insert into settings (key, value) values ('agency', ${tx.json({ name: 'Brightline', domains: ['brightline.example'] })})`;
+      const acme = await createClient(
+        tx,
+        { code: 'ACME', name: 'Acme', timeZone: 'UTC', accountLeadId: null, domains: ['acme.example'] },
+        SYSTEM,
+        NOW,
+      );
+      const nord = await createClient(
+        tx,
+        {
+          code: 'NORD',
+          name: 'Nordlicht',
+          timeZone: 'UTC',
+          accountLeadId: null,
+          domains: ['nordlicht.example'],
+        },
+        SYSTEM,
+        NOW,
+      );
+      const version = async (clientId: number) => {
+        const d = await createDeliverable(
+          tx,
+          { clientId, title: 'Poster', ownerId: null, dueAt: null },
+          SYSTEM,
+          NOW,
+        );
+        return (
+          await addVersion(
+            tx,
+            {
+              deliverableId: d.id,
+              note: null,
+              linkUrl: null,
+              files: [],
+              status: 'in_review',
+              sentAt: NOW,
+              createdBy: null,
+            },
+            SYSTEM,
+            NOW,
+          )
+        ).id;
+      };
+      return { versionId: await version(acme), otherVersionId: await version(nord) };
+    });
+    const token = makeReplyToken(signing.keys, { versionId, recipientContactId: 7 });
+    const signedId = makeMessageId(signing.keys, {
+      versionId,
+      recipientContactId: 7,
+      domain: 'brightline.example',
+    });
+    const forged = makeReplyToken('another secret of forty characters......', {
+      versionId,
+      recipientContactId: 7,
+    });
+    const otherToken = makeReplyToken(signing.keys, { versionId: otherVersionId, recipientContactId: 8 });
+    const cases = [
+      [
+        'by-token',
+        {
+          From: CLIENT,
+          To: replyAddress('studio@brightline.example', token),
+          Subject: 'Re: poster',
+          Date: at(14),
+        },
+      ],
+      [
+        'by-signed-id',
+        { From: CLIENT, To: AGENCY, Subject: 'Re: poster', Date: at(15), 'In-Reply-To': `<${signedId}>` },
+      ],
+      [
+        'forged-token',
+        {
+          From: CLIENT,
+          To: replyAddress('studio@brightline.example', forged),
+          Subject: 'Hello',
+          Date: at(16),
+        },
+      ],
+      [
+        'other-clients-token',
+        {
+          From: CLIENT,
+          To: replyAddress('studio@brightline.example', otherToken),
+          Subject: 'Other',
+          Date: at(17),
+        },
+      ],
+      [
+        'own-echo',
+        { From: AGENCY, To: CLIENT, Subject: 'Poster v1', Date: at(13), 'Message-ID': `<${signedId}>` },
+      ],
+    ] as const;
+    for (const [name, headers] of cases) {
+      await storeRawMessage(
+        sql,
+        { source: 'import', sourceRef: name, bytes: mail(name, headers), internalDate: null },
+        NOW,
+      );
+    }
+    while (
+      (await processBatch(sql, fixedClock(NOW), quietLog, { ...DEFAULT_PROCESS_OPTIONS, signing })) !== null
+    ) {}
+    const rows = await sql<
+      {
+        subject: string;
+        versionId: number | null;
+        versionResolvedBy: string | null;
+        direction: string;
+        threadVersion: number | null;
+      }[]
+    >`
+      select m.subject, m.version_id, m.version_resolved_by, m.direction, t.version_id as thread_version
+      from messages m join threads t on t.id = m.thread_id order by m.received_at`;
+    const bySubjectAndDate = rows.map((r) => [
+      r.subject,
+      r.versionId,
+      r.versionResolvedBy,
+      r.direction,
+      r.threadVersion,
+    ]);
+    expect(bySubjectAndDate).toEqual([
+      ['Poster v1', versionId, 'message_id', 'outbound', versionId], // our own signed mail: outbound, never the client's
+      ['Re: poster', versionId, 'token', 'inbound', versionId],
+      ['Re: poster', versionId, 'message_id', 'inbound', versionId],
+      ['Hello', null, null, 'inbound', null],
+      ['Other', null, null, 'inbound', null],
+    ]);
+    const [threads] = await sql<
+      { n: number }[]
+    >`select count(distinct thread_id)::int as n from messages where version_id = ${versionId}`;
+    expect(threads?.n).toBe(1);
   });
 });
