@@ -2,6 +2,7 @@ import type { AutomatedVerdict } from '../parse/automated.js';
 import {
   APPROVAL_TABLES,
   type ApprovalTable,
+  ASKS_AGENCY,
   BOUNCE_TEXT,
   CONDITION,
   DATES,
@@ -21,8 +22,10 @@ import {
   POSITIVE_HEDGES,
   POSITIVE_NEGATIONS,
   REJECTION,
+  REPLY_SUBJECT,
   REPORTED_OR_FUTURE,
   REQUEST,
+  REQUEST_ANY_OBJECT,
   RETRACTION,
   ROMANCE_AUX_BEFORE,
   ROMANCE_FIRST_PERSON_BEFORE,
@@ -109,7 +112,15 @@ interface GuardViews {
 
 const CONFIDENCE: Record<Strength, number> = { strong: 0.95, medium: 0.88, weak: 0.78 };
 
-const PENDING = /(?<![\p{L}])(?:yet|still|noch|encore|todavía|todavia|aún|ancora|ainda|nog)(?![\p{L}])/iu;
+/** More approval phrases than this in one sentence is not a decision: see `findApprovals`. */
+const MAX_PHRASES_PER_SENTENCE = 12;
+
+/**
+ * What makes a negated approval a "not yet" (or "not like this") rather than a refusal: a pending
+ * word, a deadline ("can't approve until legal has seen it") or "as it is", which asks for changes.
+ */
+const PENDING =
+  /(?<![\p{L}])(?:yet|still|noch|encore|todavía|todavia|aún|ancora|ainda|nog|än|ännu|fortfarande|until|bis|jusqu|hasta|finché|até|tills|as is|as it is|like this|in this form|in its current form|so nicht|nicht so|das so|es so|so kann|so können|in dieser form|comme ça|en l'état|así no|no así|así como está|così|assim|desta forma|zo niet|niet zo|zo kan|op deze manier|så här|inte så)(?![\p{L}])/iu;
 
 export function classifyIntent(input: {
   visibleText: string;
@@ -146,6 +157,7 @@ export function classifyIntent(input: {
     (s) => !test(MEETINGS, s.text),
   );
   const request = first(REQUEST);
+  const looseRequest = first(REQUEST_ANY_OBJECT);
   const clean = hits.filter((h) => h.guard === null);
   const conditional = hits.filter((h) => h.guard === 'conditional');
   const negated = hits.filter((h) => h.guard === 'negated');
@@ -183,29 +195,37 @@ export function classifyIntent(input: {
     };
   }
   if (rejection) return { intent: 'rejection', confidence: 0.8, decidingPhrase: phrase(rejection) };
+  // A plain refusal ("I can't approve this version", "vi godkänner inte") is the verdict even when
+  // reasons or wishes follow; "not yet" or "not like this" with changes is feedback (below).
+  const refusal = negated.find((h) => !h.pending);
+  if (refusal) return { intent: 'rejection', confidence: 0.65, decidingPhrase: phrase(refusal.sentence) };
   // Whichever of a request for new work or a change request comes first is what the mail is about.
-  const work = [feedback, request]
-    .filter((s): s is Prepared => s !== undefined)
-    .sort((a, b) => a.start - b.start)[0];
-  if (work) {
-    return {
-      intent: work === request ? 'request' : 'feedback',
-      confidence: 0.75,
-      decidingPhrase: phrase(work),
-    };
-  }
+  // Within one sentence: a new, counted thing ("could you put together three banners") is a request,
+  // then a change ("Kunnen jullie het logo groter maken?"), then a creation verb with any object.
+  const work = (
+    [
+      [request, 'request'],
+      [feedback, 'feedback'],
+      [looseRequest, 'request'],
+    ] as const
+  )
+    .filter((w): w is readonly [Prepared, 'request' | 'feedback'] => w[0] !== undefined)
+    .sort((a, b) => a[0].start - b[0].start)[0];
+  if (work) return { intent: work[1], confidence: 0.75, decidingPhrase: phrase(work[0]) };
+  // "Can't approve yet" with nothing to change only postpones, so it waits for a person.
   const firstNegated = negated[0];
-  if (firstNegated) {
-    // "Not approved." refuses; "can't approve yet" only postpones, so it waits for a person.
-    return firstNegated.pending
-      ? { intent: 'other', confidence: 0.45, decidingPhrase: phrase(firstNegated.sentence) }
-      : { intent: 'rejection', confidence: 0.6, decidingPhrase: phrase(firstNegated.sentence) };
-  }
+  if (firstNegated)
+    return { intent: 'other', confidence: 0.45, decidingPhrase: phrase(firstNegated.sentence) };
   // The subject can name a request ("Request: new banner set"); it never makes an approval.
   if (SUBJECT_REQUEST.test(input.subject.trim())) {
     return { intent: 'request', confidence: 0.55, decidingPhrase: null };
   }
   const questions = sentences.filter((s) => s.question);
+  // A new thread (no reply prefix, no review tag) that asks the agency to do something is intake.
+  if (!REPLY_SUBJECT.test(input.subject)) {
+    const ask = questions.find((s) => test(ASKS_AGENCY, s.text) && !test(MEETINGS, s.text));
+    if (ask) return { intent: 'request', confidence: 0.6, decidingPhrase: phrase(ask) };
+  }
   const realQuestion = questions.find((s) => !test(MEETINGS, s.text));
   if (realQuestion) return { intent: 'question', confidence: 0.7, decidingPhrase: phrase(realQuestion) };
   const scheduling = questions[0];
@@ -298,6 +318,20 @@ function findApprovals(own: string, sentences: Prepared[]): ApprovalHit[] {
   }
   const hits: ApprovalHit[] = [];
   for (const [s, all] of found) {
+    const doubtful = (m: Span & { table: ApprovalTable }): ApprovalHit => ({
+      start: s.start + m.start,
+      end: s.start + m.end,
+      sentence: s,
+      strength: m.table.strength,
+      guard: 'hedged',
+      pending: false,
+    });
+    // The guards read the whole sentence for every phrase, so a sentence stuffed with approval phrases
+    // would cost quadratic time. Nobody decides that way: it goes to a person, unread.
+    if (all.length > MAX_PHRASES_PER_SENTENCE * 2) {
+      hits.push(doubtful(all[0] as Span & { table: ApprovalTable }));
+      continue;
+    }
     // One phrase can match two tables ("sign-off" and "consider this my sign-off"): the longest wins.
     all.sort((a, b) => b.end - b.start - (a.end - a.start));
     const local: typeof all = [];
@@ -305,13 +339,18 @@ function findApprovals(own: string, sentences: Prepared[]): ApprovalHit[] {
       if (!local.some((o) => m.start < o.end && o.start < m.end)) local.push(m);
     }
     if (local.length === 0) continue;
+    if (local.length > MAX_PHRASES_PER_SENTENCE) {
+      hits.push(doubtful(local[0] as Span & { table: ApprovalTable }));
+      continue;
+    }
     const views: GuardViews = {
       forNegation: blank(s.text, POSITIVE_NEGATIONS),
       forHedge: blank(s.text, POSITIVE_HEDGES),
       forCondition: blank(s.text, NEUTRAL_CONDITIONS),
     };
     for (const m of local) {
-      const guard = guardFor(s, views, m, m.table);
+      let guard = guardFor(s, views, m, m.table);
+      if (m.table.negatedOnly && guard !== 'negated') guard = 'mention';
       hits.push({
         start: s.start + m.start,
         end: s.start + m.end,
@@ -556,9 +595,12 @@ const ATTRIBUTIVE_NOUN =
 const HEAD_FUTURE =
   /\b(?:will|would|should|shall|must|might|may|could|gonna|need(?:s|ed)? to|ha(?:ve|s|d) to|going to|want(?:s|ed)? to|hope to|plan to|get|gets|got|getting|to be|trying to|try to)\b|\w'(?:ll|d)\b/i;
 
-/** A passive agent after the participle that is not the sender: "freigegeben von Katrin". */
+/**
+ * An agent after the phrase that is not the sender: "freigegeben von Katrin", "green light from Sarah",
+ * "grönt ljus från Elin". The sender's own side passes: "von meiner Seite", "de mon côté", "från oss".
+ */
 const AGENT_AFTER =
-  /^\s*(?:von|par|por|da|door|by)\s+(?!(?:mir|uns|meiner|unserer|moi|nous|notre|mí|mi|nosotros|nuestra|nuestro|me|noi|mia|nostra|parte|mim|nós|minha|nossa|mij|ons|onze|mijn|my|our|us)(?![\p{L}]))/iu;
+  /^\s*(?:von|vom|par|du|des|por|da|dal|dalla|dallo|dai|dalle|pelo|pela|pelos|pelas|door|by|av|from|från|de|di|van)\s+(?!(?:(?:both|sowohl|tanto|sia|zowel|både)\s+)?(?:mig|oss|mej|min|mitt|vår|vårt|ma|mon|mes|notre|nos|mio|nostro|meu|nosso|myself|ourselves|mir|uns|meiner|unserer|moi|nous|notre|mí|mi|nosotros|nuestra|nuestro|me|noi|mia|nostra|parte|mim|nós|minha|nossa|mij|ons|onze|mijn|my|our|us)(?![\p{L}]))/iu;
 
 /**
  * What may follow a clause-initial "approved": anything else makes it an adjective before a noun
@@ -568,7 +610,7 @@ const AFTER_APPROVED =
   /^(?:\s*$|\s*[^\s\p{L}\p{N}]|\s+(?:from|for|by|with|as|on|in|at|and|now|here|again|too|also|then|so|all|everything|both|thanks|thank|the|this|that|these|those|it|them|v\d+|version|option|once|if|but|though|subject|provided|unless|except|pending|i|we|just|today|yes|ok|okay|everyone|team|guys|asap|pls|please|\d)(?![\p{L}]))/iu;
 
 const ENGLISH_TIME =
-  /\b(?:yesterday|last (?:week|month|time|year|round)|earlier|previously|already|ago|tomorrow|next (?:week|month)|later|eventually|in the (?:meeting|call))\b/i;
+  /\b(?:yesterday|last (?:week|month|time|year|round)|earlier|previously|already|ago|tomorrow|next (?:week|month)|later|eventually|in the (?:meeting|call)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b/i;
 
 /**
  * English verb forms ("approve", "approved", "signed off") need their subject and auxiliary read:

@@ -25,8 +25,12 @@ export function words(source: string): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}])(?:${source})(?![\\p{L}\\p{N}])`, 'gu');
 }
 
-/** The start of a sentence inside a whole text: its beginning, or after . ! ? ; or a line break. */
-export const SENTENCE_START = '(?<=(?:^|[.!?;\\n]) *)';
+/**
+ * The start of a sentence inside a whole text: its beginning, or after . ! ? ; : or a line break, past
+ * a list bullet ("- add the legal line", "2) swap the photo"). Spaces are bounded: an unbounded run in
+ * a lookbehind rescans backwards at every position, quadratic on a long run of blanks.
+ */
+export const SENTENCE_START = '(?<=(?:^|[.!?;:\\n]) {0,8}(?:(?:[-*•–·]|\\d{1,2}[.)]) {0,4})?)';
 
 /** Lower case with one code unit per code unit ("İ" would otherwise grow), so offsets still hold. */
 export function lowerSameLength(text: string): string {
@@ -97,10 +101,18 @@ const BOILERPLATE = anyOf([
   'intended (?:solely |only )?for the (?:use of the )?(?:addressee|intended recipient|named recipient|recipient)',
   'intended recipient',
   'if you (?:have )?received this (?:e-?mail|message|communication)? ?in error',
-  'disclaimer',
+  // As a heading only: "the disclaimer needs to be bigger" is feedback on an ad.
+  '(?:legal |e-?mail )?disclaimer ?:',
+  'legal disclaimer',
   'confidentiality notice',
   'privileged (?:and|or|&) confidential',
   'approved for (?:distribution|release|external use|internal use|publication)',
+  // Distribution notices in every language: "no ha sido aprobado para su distribución externa".
+  '(?:external|externe|extern|externa|esterna) (?:distribution|verteilung|weitergabe|diffusion|distribución|distribuzione|distribuição|verspreiding|spridning)',
+  '(?:distribution|diffusion|distribución|distribuzione|distribuição|verspreiding|spridning) (?:externe|externa|esterna|extern)',
+  '(?:recibido|ricevuto|reçu|recebido|erhalten|ontvangen|fått) (?:\\p{L}+ ){0,3}(?:por error|per errore|par erreur|por engano|irrtümlich|fälschlicherweise|per abuis|per vergissing|av misstag)',
+  'det här (?:e-?postmeddelandet|meddelandet|mejlet) (?:är|kan|innehåller)',
+  'avsett (?:endast )?för (?:mottagaren|adressaten)',
   'registered (?:office|in england|in wales)',
   'company (?:no|number|registration)',
   'amtsgericht',

@@ -106,6 +106,19 @@ const APPROVALS: Case[] = [
   ['Ottimo lavoro, procedete pure con la stampa.', 'approval'],
   ['Perfeito, podem seguir com a impressão.', 'approval'],
   ['Mag zo door naar de drukker.', 'approval'],
+  // Swedish.
+  ['Godkänt, tack!', 'approval'],
+  ['Affischerna är godkända.', 'approval'],
+  ['Vi godkänner den andra versionen.', 'approval'],
+  ['Snyggt! Grönt ljus från oss.', 'approval'],
+  ['Kör! Snyggt jobbat.', 'approval'],
+  ['Broschyren är godkänd av både mig och Johan.', 'approval'],
+  // The subject may stand between the verb and "so in Ordnung"; permission to publish approves.
+  ['Für uns ist der Flyer so in Ordnung.', 'approval'],
+  ['Alles gut, Sie können die Seite freischalten.', 'approval'],
+  // English permission and "from my side" forms.
+  ['Happy for you to go ahead with the print run.', 'approval'],
+  ['All good on our end, thanks Maya.', 'approval'],
 ];
 
 const CONDITIONAL: Case[] = [
@@ -133,6 +146,23 @@ const CONDITIONAL: Case[] = [
   ['Approved (pending final proofread).', 'conditional_approval'],
   ['Happy with it except the font.', 'conditional_approval'],
   ['Great! Approved, just make the logo a touch bigger.', 'conditional_approval'],
+  // A condition phrased as a condition in more languages.
+  ['Von uns aus freigegeben unter der Voraussetzung, dass der Preis stimmt.', 'conditional_approval'],
+  ['Approvato, a patto che la data venga corretta.', 'conditional_approval'],
+  ['Godkänt om ni ändrar rubriken.', 'conditional_approval'],
+  ['Ok för mig om Johan säger ja.', 'conditional_approval'],
+  ['Godkänt, utom bilden på sidan 3.', 'conditional_approval'],
+  // "Just one small thing" announces a change.
+  ['Approved! Just one small thing, the phone number has a digit missing.', 'conditional_approval'],
+  ['Validé ! Juste un petit détail : le prix du vase est faux.', 'conditional_approval'],
+  ['Aprobado. Solo una cosa: el horario es de 9 a 18.', 'conditional_approval'],
+  ['Akkoord, alleen nog één puntje: de datum klopt niet.', 'conditional_approval'],
+  // Something still missing next to an approval.
+  ['Aprovado, só falta o logótipo do parceiro.', 'conditional_approval'],
+  ['Freigegeben, es fehlt nur noch das Impressum.', 'conditional_approval'],
+  // Waiting for someone's confirmation keeps it open.
+  ['Approvato da parte mia, aspetto solo la conferma del direttore.', 'conditional_approval'],
+  ['Godkänt från min sida, men vi väntar på Johans svar.', 'conditional_approval'],
 ];
 
 const REJECTIONS: Case[] = [
@@ -157,6 +187,19 @@ const REJECTIONS: Case[] = [
   ['Non approvato.', 'rejection'],
   ['Não aprovado.', 'rejection'],
   ['Niet akkoord.', 'rejection'],
+  // A plain refusal is the verdict even when reasons or wishes follow.
+  ["Sorry, I can't sign off on this one. The tone is far too playful, we need something else.", 'rejection'],
+  [
+    'Leider können wir das nicht freigeben. Die Farben sind zu grell, bitte einen anderen Ansatz.',
+    'rejection',
+  ],
+  ['Non posso approvarlo. Il tono è troppo informale.', 'rejection'],
+  ['Vi godkänner inte förslaget, färgerna är för mörka.', 'rejection'],
+  // The whole direction, not a detail.
+  ["Honestly this isn't the direction we had in mind.", 'rejection'],
+  ['Precisamos de uma proposta completamente diferente.', 'rejection'],
+  ['Deze versie keuren we helaas af.', 'rejection'],
+  ['Inte godkänt, vi behöver börja om.', 'rejection'],
 ];
 
 const FEEDBACK: Case[] = [
@@ -175,6 +218,46 @@ const FEEDBACK: Case[] = [
   ['Il titolo è troppo piccolo, potete ingrandirlo?', 'feedback'],
   ['Podem trocar a foto de capa?', 'feedback'],
   ['Kunnen jullie het logo groter maken?', 'feedback'],
+  // "Not yet" or "not like this" with a change is feedback, not a refusal.
+  ['Not approved yet: the disclaimer still needs to be bigger.', 'feedback'],
+  ['So kann ich das nicht freigeben, der Claim ist zu lang.', 'feedback'],
+  ["Je ne peux pas valider en l'état, il manque les mentions légales.", 'feedback'],
+  ['Nog niet akkoord, het logo moet groter.', 'feedback'],
+  // Change lists introduced by a heading or a count.
+  ['A few small edits before we publish:\n- swap the hero image\n- add the date', 'feedback'],
+  ['Änderungen:\n- Logo größer\n- Datum korrigieren', 'feedback'],
+  ['Algumas correções: o título em duas linhas e o preço a vermelho.', 'feedback'],
+  ['Drie dingen: de kop, de foto en de prijs.', 'feedback'],
+  // Something missing or wrong, said without a verb of change.
+  ['Beim Gutschein fehlt das Ablaufdatum.', 'feedback'],
+  ['Il manque le numéro de téléphone sur le verso.', 'feedback'],
+  ['En la portada falta la dirección del hotel.', 'feedback'],
+  ['Nel volantino manca il codice sconto.', 'feedback'],
+  ['Op de achterkant ontbreekt het adres.', 'feedback'],
+  ['Das Datum auf dem Plakat stimmt nicht.', 'feedback'],
+  ['De openingstijden kloppen niet.', 'feedback'],
+  ['The price should be 49, not 59.', 'feedback'],
+  ['The disclaimer is too small to read.', 'feedback'],
+  ['The product shot looks pixelated on retina screens.', 'feedback'],
+  ['The last line of the headline is cut off on mobile.', 'feedback'],
+  ['The team wants to see the button in green.', 'feedback'],
+  ['The price list on page 4 is the old one.', 'feedback'],
+  // Imperatives and polite change requests in more languages.
+  ['Please reposition the badge to the left corner.', 'feedback'],
+  ['Quitad el segundo párrafo, por favor.', 'feedback'],
+  ['Spostate il logo in alto a destra.', 'feedback'],
+  ['Décalez le titre vers la gauche.', 'feedback'],
+  ['Pourriez-vous recadrer la photo du magasin ?', 'feedback'],
+  ['Podem testar uma versão com fundo branco?', 'feedback'],
+  ['Das Bild bitte etwas nach links rücken.', 'feedback'],
+  ['Der Text muss kürzer, er passt nicht in die Box.', 'feedback'],
+  ['- Move the logo to the top\n- Crop the photo tighter', 'feedback'],
+  // Swedish.
+  ['Flytta loggan till höger hörn.', 'feedback'],
+  ['Rubriken är för lång på mobilen.', 'feedback'],
+  ['Kan ni byta bakgrundsfärgen till grön?', 'feedback'],
+  ['Kan ni göra texten större?', 'feedback'],
+  ['På baksidan saknas adressen.', 'feedback'],
 ];
 
 const QUESTIONS: Case[] = [
@@ -204,6 +287,21 @@ const REQUESTS: Case[] = [
   ['Abbiamo bisogno di un nuovo volantino per la fiera.', 'request'],
   ['Precisamos de um novo cartaz para o evento.', 'request'],
   ['We hebben een nieuwe flyer nodig voor de beurs.', 'request'],
+  // Creation verbs with any object, and a date in between.
+  ['Könnt ihr uns bis Ende Januar ein Roll-up gestalten?', 'request'],
+  ['Könnt ihr die Einladung für das Sommerfest machen?', 'request'],
+  ['Pourriez-vous nous préparer le visuel de la soldes ?', 'request'],
+  ['¿Nos podéis preparar los anuncios de Semana Santa?', 'request'],
+  ['Potete crearci una locandina per la degustazione?', 'request'],
+  ['Conseguem preparar os cartazes da campanha de verão?', 'request'],
+  ['Kunnen jullie de uitnodiging voor het klantevent ontwerpen?', 'request'],
+  ['Kan ni ta fram en affisch till vårkampanjen?', 'request'],
+  // Needs and quotes.
+  ['Ci servirebbero due banner per il sito entro fine mese.', 'request'],
+  ['Vi behöver nya etiketter till julen.', 'request'],
+  ['Necesitamos carteles para las tres tiendas.', 'request'],
+  ['Could you quote a set of trade show graphics for April?', 'request'],
+  ['Can you help us with the signage for the new store?', 'request'],
 ];
 
 const OTHERS: Case[] = [
@@ -256,6 +354,29 @@ const OTHERS: Case[] = [
   ['You asked me to reply "approved" but I still need a day.', 'other'],
   ['The approved version from last month had a different logo.', 'other'],
   ['We are an FDA-approved manufacturer.', 'other'],
+  // "Like a" is a comparison, not a wish for new work.
+  ['The new shot looks like a magazine cover.', 'other'],
+  // Swedish reported, future and hedged approvals.
+  ['Johan har godkänt texten.', 'other'],
+  ['Vi godkänner på torsdag när Johan är tillbaka.', 'other'],
+  ['Godkänd av Johan.', 'other'],
+  ['Godkänt, tror jag.', 'other'],
+  ['Grönt ljus från ledningen.', 'other'],
+  ['Green light from the CEO this morning.', 'other'],
+  // "I'd say" in other languages hedges.
+  ['Direi che è approvato.', 'other'],
+  ['Je dirais que c’est validé.', 'other'],
+  ['Ich würde sagen, das ist freigegeben.', 'other'],
+  // Pending refusals with nothing to change wait for a person.
+  ["We can't approve it until Sam is back.", 'other'],
+  ['No podemos aprobarlo todavía.', 'other'],
+  ['Todavía falta que lo revise el equipo legal.', 'other'],
+  ['Inte godkänt än.', 'other'],
+  // English approvals dated in the past or future are reports.
+  ['I approve on Monday.', 'other'],
+  // Swedish courtesy and scheduling.
+  ['Tack, vi har fått filerna.', 'other'],
+  ['Torsdag funkar för mig.', 'other'],
 ];
 
 /** More ways to say yes, in the shapes clients write them. */
@@ -320,6 +441,25 @@ const MORE_APPROVALS: string[] = [
   'Happy with this, go ahead.',
   'We approve.',
   'Approved from our side.',
+  // More everyday forms per language.
+  'Genehmigt, vielen Dank.',
+  'Passt, danke!',
+  'Sieht gut aus, gerne so drucken.',
+  'Von meiner Seite okay.',
+  'Bon pour diffusion.',
+  'Nous donnons notre feu vert.',
+  'Validado por mi parte.',
+  'Damos el ok a la versión final.',
+  'Validato, ottimo lavoro.',
+  'Do il via libera, grazie.',
+  'Podem imprimir, validado.',
+  'Jullie mogen de flyer versturen.',
+  'Ja, kör!',
+  'Toppen, kör.',
+  // Praise that mentions nothing missing stays a plain approval.
+  'Approved, nothing is missing.',
+  'Aprobado, no falta nada.',
+  'Aprobado, la verdad es que no está mal.',
 ];
 
 /**
@@ -397,6 +537,33 @@ const NEVER_APPROVAL: string[] = [
   "The copy isn't approved yet.",
   'Not yet.',
   'Approve all the things? Not quite.',
+  'Vi godkänner på fredag.',
+  'Elin godkänner det imorgon.',
+  'Är den godkänd?',
+  'Vi måste godkänna det internt först.',
+  'Kör inte än!',
+  'Ska vi köra?',
+  'Dobbiamo ancora approvarlo internamente.',
+  'Approvarlo? Non ancora.',
+  'Bitte erst freigeben, wenn Katrin zugestimmt hat.',
+  'Können Sie die Seite freischalten?',
+  'Sie können sie erst freischalten, wenn der Text steht.',
+  'Ob das so in Ordnung ist, entscheidet Katrin.',
+  'Happy for you to proceed?',
+  'Tummen upp från ledningen.',
+  'Ni aprobado ni rechazado todavía.',
+  'All good from my side, but Tom needs to sign off too.',
+  "Diamo l'ok domani.",
+  'Damos o ok amanhã.',
+  'On donne notre accord demain.',
+  'Validado pelo diretor.',
+  'Validato dalla direzione.',
+  'Daumen hoch von Katrin.',
+  'Von Katrin aus OK.',
+  'Genehmigt ist nur das Budget.',
+  'Mogen jullie hem drukken?',
+  'Ja, kör inte än.',
+  'Bon pour impression ?',
 ];
 
 /** Everything that is not "approved" in a subject or in history: the text decides, not the subject. */
@@ -471,6 +638,44 @@ describe('classifyIntent', () => {
     expect(result.intent).toBe('request');
   });
 
+  it('reads an ability question in a new thread as intake, and the same question in a reply as a question', () => {
+    const asks = [
+      'Could you send over something for the spring window display?',
+      'Könnt ihr uns dabei unterstützen?',
+      'Kan ni hjälpa till med skyltarna?',
+    ];
+    for (const text of asks) {
+      expect(
+        classifyIntent({ visibleText: text, subject: 'Spring window display', automated: null }).intent,
+        text,
+      ).toBe('request');
+      expect(
+        classifyIntent({ visibleText: text, subject: 'Fwd: Spring window display', automated: null }).intent,
+        text,
+      ).toBe('request');
+      expect(classify(text).intent, text).not.toBe('request');
+    }
+    expect(classify('Can you also send the PDF?').intent).toBe('question');
+    expect(
+      classifyIntent({
+        visibleText: 'When are you back in the office?',
+        subject: 'Quick one',
+        automated: null,
+      }).intent,
+    ).toBe('question');
+  });
+
+  it('ignores distribution notices in any language', () => {
+    for (const footer of [
+      'Este correo no ha sido aprobado para su distribución externa.',
+      'Ce message n’est pas approuvé pour une diffusion externe.',
+      'Questo messaggio non è approvato per la distribuzione esterna.',
+    ]) {
+      const result = classify(`Wann kommt die nächste Version?\n${footer}`);
+      expect(result.intent, footer).toBe('question');
+    }
+  });
+
   it('maps automated mail to bounce or auto_reply, never approval', () => {
     const verdict = (kind: AutomatedVerdict['kind']): AutomatedVerdict => ({ kind, reason: 'test' });
     expect(
@@ -513,6 +718,19 @@ describe('classifyIntent', () => {
   it('keeps a hard-wrapped negation with its verb', () => {
     expect(classify('Sorry, I cannot\napprove this version yet.').intent).not.toBe('approval');
     expect(classify("We can't\napprove it").intent).not.toBe('approval');
+  });
+
+  it('stays linear on long, degenerate input', () => {
+    const inputs = [
+      `ok${' '.repeat(50_000)}:`,
+      'approved, "x" '.repeat(4_000),
+      'godkänt och '.repeat(4_000),
+      'bitte könnt ihr das logo etwas größer machen '.repeat(1_000),
+    ];
+    const started = performance.now();
+    for (const text of inputs) expect(classify(text).intent).not.toBe('approval');
+    // Quadratic patterns took tens of seconds here; linear ones take milliseconds.
+    expect(performance.now() - started).toBeLessThan(3_000);
   });
 
   it('is fast', () => {
