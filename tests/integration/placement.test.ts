@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
-import type { Sql } from '../../src/db/index.js';
+import type { Sql, TransactionSql } from '../../src/db/index.js';
 import { SYSTEM } from '../../src/domain/audit.repo.js';
 import { createClient } from '../../src/domain/clients.repo.js';
 import { addVersion, createDeliverable } from '../../src/domain/deliverables.repo.js';
@@ -108,35 +108,38 @@ const MESSAGES: { name: string; bytes: Buffer; source?: 'import' | 'outbound' }[
   },
 ];
 
+async function seedAgency(tx: TransactionSql): Promise<void> {
+  await tx`insert into settings (key, value) values ('agency', ${tx.json({ name: 'Brightline', domains: ['brightline.example'] })})`;
+}
+
+function addClient(tx: TransactionSql, code: string, domain: string): Promise<number> {
+  return createClient(
+    tx,
+    { code, name: code, timeZone: 'UTC', accountLeadId: null, domains: [domain] },
+    SYSTEM,
+    NOW,
+  );
+}
+
+/** A deliverable with one version in review; returns the version id. */
+async function addVersionFor(tx: TransactionSql, clientId: number): Promise<number> {
+  const d = await createDeliverable(tx, { clientId, title: 'Work', ownerId: null, dueAt: null }, SYSTEM, NOW);
+  const v = {
+    deliverableId: d.id,
+    note: null,
+    linkUrl: null,
+    files: [],
+    status: 'in_review' as const,
+    sentAt: NOW,
+    createdBy: null,
+  };
+  return (await addVersion(tx, v, SYSTEM, NOW)).id;
+}
+
 async function seedAndStore(sql: Sql): Promise<void> {
   await sql.begin(async (tx) => {
-    await tx`insert into settings (key, value) values ('agency', ${tx.json({ name: 'Brightline', domains: ['brightline.example'] })})`;
-    const clientId = await createClient(
-      tx,
-      { code: 'ACME', name: 'Acme', timeZone: 'UTC', accountLeadId: null, domains: ['acme.example'] },
-      SYSTEM,
-      NOW,
-    );
-    const deliverable = await createDeliverable(
-      tx,
-      { clientId, title: 'Homepage', ownerId: null, dueAt: null },
-      SYSTEM,
-      NOW,
-    );
-    await addVersion(
-      tx,
-      {
-        deliverableId: deliverable.id,
-        note: null,
-        linkUrl: null,
-        files: [],
-        status: 'in_review',
-        sentAt: NOW,
-        createdBy: null,
-      },
-      SYSTEM,
-      NOW,
-    );
+    await seedAgency(tx);
+    await addVersionFor(tx, await addClient(tx, 'ACME', 'acme.example'));
   });
   for (const [i, m] of MESSAGES.entries()) {
     await storeRawMessage(
@@ -203,50 +206,11 @@ describe('batch placement', () => {
     const sql = db.sql;
     const signing = signingKeys('s'.repeat(40), 'studio@brightline.example');
     const { versionId, otherVersionId } = await sql.begin(async (tx) => {
-      await tx`insert into settings (key, value) values ('agency', ${tx.json({ name: 'Brightline', domains: ['brightline.example'] })})`;
-      const acme = await createClient(
-        tx,
-        { code: 'ACME', name: 'Acme', timeZone: 'UTC', accountLeadId: null, domains: ['acme.example'] },
-        SYSTEM,
-        NOW,
-      );
-      const nord = await createClient(
-        tx,
-        {
-          code: 'NORD',
-          name: 'Nordlicht',
-          timeZone: 'UTC',
-          accountLeadId: null,
-          domains: ['nordlicht.example'],
-        },
-        SYSTEM,
-        NOW,
-      );
-      const version = async (clientId: number) => {
-        const d = await createDeliverable(
-          tx,
-          { clientId, title: 'Poster', ownerId: null, dueAt: null },
-          SYSTEM,
-          NOW,
-        );
-        return (
-          await addVersion(
-            tx,
-            {
-              deliverableId: d.id,
-              note: null,
-              linkUrl: null,
-              files: [],
-              status: 'in_review',
-              sentAt: NOW,
-              createdBy: null,
-            },
-            SYSTEM,
-            NOW,
-          )
-        ).id;
+      await seedAgency(tx);
+      return {
+        versionId: await addVersionFor(tx, await addClient(tx, 'ACME', 'acme.example')),
+        otherVersionId: await addVersionFor(tx, await addClient(tx, 'NORD', 'nordlicht.example')),
       };
-      return { versionId: await version(acme), otherVersionId: await version(nord) };
     });
     const token = makeReplyToken(signing.keys, { versionId, recipientContactId: 7 });
     const signedId = makeMessageId(signing.keys, {
