@@ -461,6 +461,217 @@ describe('HTML', () => {
   });
 });
 
+describe('contact cards and disclaimers', () => {
+  it('takes a card without a sign-off, and the first name signed above it', () => {
+    const parts = extractReply(
+      lines(
+        'Hi Maya,',
+        '',
+        'Please move the logo to the top left.',
+        '',
+        'Nora',
+        '',
+        'Nora Lindgren',
+        'Head of Communications',
+        'Birchwood Foods Ltd',
+        'T: +44 161 555 0133',
+        'www.birchwood.example',
+      ),
+    );
+    expect(parts.visible).toBe('Hi Maya,\n\nPlease move the logo to the top left.');
+    expect(parts.signature.startsWith('Nora\n\nNora Lindgren')).toBe(true);
+  });
+
+  it('takes a name with only a job title below it when a blank line sets it off', () => {
+    const parts = extractReply('The new banner sizes are fine.\n\nOwen Price\nSenior Procurement Officer');
+    expect(parts.visible).toBe('The new banner sizes are fine.');
+    expect(parts.signature).toBe('Owen Price\nSenior Procurement Officer');
+  });
+
+  it('takes "Name | Title" and "Name, Title" lines as the start of a card', () => {
+    expect(extractReply('Ship it.\n\nIris Vogel | Creative Lead\niris@vogel.example').visible).toBe(
+      'Ship it.',
+    );
+    expect(extractReply('Ship it.\n\nIris Vogel, Brand Director').visible).toBe('Ship it.');
+  });
+
+  it('takes an Outlook card and notice from HTML without blank lines', () => {
+    const html = [
+      '<div class="WordSection1">',
+      '<p class="MsoNormal">Hi Priya,</p>',
+      '<p class="MsoNormal">Please swap the hero photo for the winter one.</p>',
+      '<p class="MsoNormal">Hugo</p>',
+      '<p class="MsoNormal"><b>Hugo Marchetti</b></p>',
+      '<p class="MsoNormal">E-commerce Manager</p>',
+      '<p class="MsoNormal">Northpeak Gear Inc.</p>',
+      '<p class="MsoNormal">Office: +1 617 555 0104</p>',
+      '<p class="MsoNormal">NOTICE: This e-mail is intended only for the addressee and may contain privileged material. Any unauthorized distribution is prohibited. This message has not been approved for publication.</p>',
+      '<div style="border:none;border-top:solid #E1E1E1 1.0pt"><p class="MsoNormal"><b>From:</b> Priya &lt;priya@studio.example&gt;<br><b>Sent:</b> Monday, 2 November 2026 10:00<br><b>To:</b> Hugo<br><b>Subject:</b> RE: Winter landing page</p></div>',
+      '<p class="MsoNormal">Older text</p>',
+      '</div>',
+    ].join('');
+    const parts = extractReplyFromHtml(html);
+    expect(parts.visible).toBe('Hi Priya,\nPlease swap the hero photo for the winter one.');
+    expect(parts.signature).toContain('E-commerce Manager');
+    expect(parts.signature).toContain('not been approved for publication');
+  });
+
+  it.each([
+    [
+      'German',
+      'Hallo Jonas,\n\ndie Farben passen, bitte noch den Claim kürzen.',
+      'Katrin Vogt\nLeiterin Unternehmenskommunikation\nHolzmann Möbel GmbH & Co. KG\nTel. +49 711 555 0190',
+      'Diese E-Mail enthält vertrauliche Informationen und ist nur für den bezeichneten Empfänger bestimmt. Wenn Sie diese E-Mail irrtümlich erhalten haben, löschen Sie sie bitte.',
+    ],
+    [
+      'French',
+      'Bonjour Maya,\n\nNous validons la maquette, vous pouvez lancer la production.',
+      'Élodie Marchand\nResponsable communication\nLes Vergers du Sud SARL\n+33 4 55 50 12 34',
+      "Ce courriel et ses pièces jointes sont confidentiels et destinés exclusivement à leurs destinataires. Si vous l'avez reçu par erreur, merci de le supprimer.",
+    ],
+    [
+      'Italian',
+      'Ciao Priya,\n\nmanca ancora il logo del consorzio in basso a destra.',
+      'Paolo Ferri\nDirettore Commerciale\nOleificio Ferri S.r.l.\nCell. +39 333 555 0147',
+      'AVVISO DI RISERVATEZZA: le informazioni contenute nel presente messaggio sono riservate e destinate esclusivamente al destinatario indicato.',
+    ],
+    [
+      'Spanish',
+      'Hola Jonas,\n\n¿Podéis enviarnos la versión en alta resolución?',
+      'Marta Ibáñez\nJefa de Compras\nConservas del Cantábrico S.L.\n+34 942 555 016',
+      'Este mensaje es confidencial y se dirige exclusivamente a su destinatario. Si lo ha recibido por error, le rogamos que lo elimine.',
+    ],
+    [
+      'Portuguese',
+      'Olá Maya,\n\nPodem avançar com a impressão dos folhetos.',
+      'Rui Tavares\nDiretor de Marketing\nQuinta do Rio Lda.',
+      'Esta mensagem é confidencial e destina-se exclusivamente ao destinatário. Se a recebeu por engano, por favor apague-a.',
+    ],
+    [
+      'Dutch',
+      'Hoi Priya,\n\nDe nieuwe verpakking ziet er goed uit, ga je gang.',
+      'Femke Bakker\nMarketingmanager\nPolder Zuivel B.V.\n+31 30 555 0162',
+      'Dit bericht is vertrouwelijk en uitsluitend bestemd voor de geadresseerde. Indien u dit bericht ten onrechte ontvangt, verzoeken wij u het te verwijderen.',
+    ],
+  ])('%s: takes the card and the notice below it as the signature', (_language, body, card, notice) => {
+    const parts = extractReply(lines(body, '', card, '', notice));
+    expect(parts.visible).toBe(body);
+    expect(parts.signature).toBe(lines(card, '', notice));
+  });
+
+  it('takes a wrapped notice and a print footer below a sign-off', () => {
+    const parts = extractReply(
+      lines(
+        'Go ahead with the reprint.',
+        '',
+        'Regards,',
+        'Elif',
+        '',
+        'CONFIDENTIALITY: The information in this email is intended for the named',
+        'recipient only. If you are not the intended recipient, you must not copy,',
+        'distribute or act on it; please tell us and delete it.',
+        '',
+        'Please consider the environment before printing this email.',
+      ),
+    );
+    expect(parts.visible).toBe('Go ahead with the reprint.');
+    expect(parts.signature).toContain('Please consider the environment');
+  });
+
+  it('takes a notice with a heading even when no signature is above it', () => {
+    const parts = extractReply(
+      lines(
+        'Hi Jonas,',
+        '',
+        'The second proof has the wrong bleed.',
+        '',
+        'DISCLAIMER: This message may contain confidential information and is meant for its addressee only.',
+      ),
+    );
+    expect(parts.visible).toBe('Hi Jonas,\n\nThe second proof has the wrong bleed.');
+    expect(parts.signature.startsWith('DISCLAIMER:')).toBe(true);
+  });
+
+  it('never leaves "approved" from a notice in the visible text', () => {
+    const parts = extractReply(
+      lines(
+        'Priya, the headline is too long for the mobile banner.',
+        '',
+        'Greta Holm',
+        'Digital Coordinator | Holm Retail AB',
+        'This communication has not been approved for external release. If you received it in error, notify the sender and destroy it.',
+      ),
+    );
+    expect(parts.visible).toBe('Priya, the headline is too long for the mobile banner.');
+  });
+});
+
+describe('contact cards and disclaimers: false positives', () => {
+  it('keeps the message when its last line is only a name', () => {
+    expect(extractReply('Go ahead with the print run.\n\nMaya Okafor').visible).toBe(
+      'Go ahead with the print run.\n\nMaya Okafor',
+    );
+    const text = 'Who should join the call?\n\nTom Hardy\nLeo Grant';
+    expect(extractReply(text).visible).toBe(text);
+  });
+
+  it('keeps "confidential" in the sender\'s own prose', () => {
+    const short = 'Hi Jonas,\n\nPlease keep the new rates confidential until the launch.';
+    expect(extractReply(short).visible).toBe(short);
+    const long = lines(
+      'Hi Jonas,',
+      '',
+      'The budget works for us.',
+      '',
+      'This email is confidential until launch: please delete the draft from the shared drive once the final is in.',
+    );
+    expect(extractReply(long).visible).toBe(long);
+    const italian =
+      'Ciao Priya,\n\nquesto messaggio è riservato al team: il prezzo finale non è ancora deciso.';
+    expect(extractReply(italian).visible).toBe(italian);
+  });
+
+  it('keeps a "Disclaimer:" remark that is not a legal notice', () => {
+    const text = 'Hi,\n\nThe copy works.\n\nDisclaimer: I have not checked the footnotes yet.';
+    expect(extractReply(text).visible).toBe(text);
+    const remark =
+      'Hi,\n\nNew prices attached.\n\nConfidential: please delete the old price list from the shared folder.';
+    expect(extractReply(remark).visible).toBe(remark);
+  });
+
+  it('keeps a phone number given in a sentence', () => {
+    const a = 'Hi Priya,\n\nThe price on page 2 is wrong.\n\nCall me on +1 415 555 0188 tomorrow.';
+    expect(extractReply(a).visible).toBe(a);
+    const b = 'Hola Jonas,\n\nduda rápida sobre el banner.\nLlámame al +34 612 555 019';
+    expect(extractReply(b).visible).toBe(b);
+  });
+
+  it('keeps a contact block that the sender introduces as content', () => {
+    const text = lines(
+      'Hi Maya,',
+      '',
+      'Please send the proofs directly to our printer:',
+      '',
+      'Sven Aalto',
+      'Production Manager',
+      'Aalto Print Oy',
+      '+358 9 555 0120',
+    );
+    expect(extractReply(text).visible).toBe(text);
+  });
+
+  it('keeps a job title mentioned in prose above a first-name sign-off', () => {
+    const text = 'Hi Maya,\n\nOur new Marketing Director starts Monday.\n\nTom';
+    expect(extractReply(text).visible).toBe(text);
+  });
+
+  it('keeps a message that is nothing but notice-like text', () => {
+    const text =
+      'This email and any attachments are confidential and intended solely for the addressee. If you received it in error please delete it.';
+    expect(extractReply(text).visible).toBe(text);
+  });
+});
+
 describe('robustness', () => {
   it('handles Windows line endings', () => {
     expect(
@@ -478,6 +689,21 @@ describe('robustness', () => {
     expect(rules.visible.startsWith('Approved.')).toBe(true);
     const html = `<div>${'<span a="'.repeat(5000)}</div>`;
     expect(typeof extractReplyFromHtml(html).visible).toBe('string');
+  });
+
+  it('stays linear on long runs of blanks, spaces and card-like lines', () => {
+    const spaces = extractReply(`Approved.\n\nTom${' '.repeat(40000)}x`);
+    expect(spaces.visible.startsWith('Approved.')).toBe(true);
+    const blanks = extractReply(`Approved.\n\nTom Becker${'\n'.repeat(40000)}Brand Manager`);
+    expect(blanks.visible.startsWith('Approved.')).toBe(true);
+    const cards = extractReply(`Approved.\n\n${'Tom Becker\n'.repeat(20000)}`);
+    expect(cards.visible.startsWith('Approved.')).toBe(true);
+    const notices = extractReply(
+      `Approved.\n\n${'This email is confidential; if received in error, delete it.\n'.repeat(10000)}`,
+    );
+    expect(notices.visible.startsWith('Approved.')).toBe(true);
+    const link = extractReply(`Approved.\n\nSent from my iPhone${' '.repeat(40000)}<https://x.example>`);
+    expect(link.visible.startsWith('Approved.')).toBe(true);
   });
 
   it('returns empty parts for an empty body', () => {

@@ -191,7 +191,7 @@ export function htmlToLines(html: string): HtmlLines {
   const endLine = (force: boolean) => {
     if (line.trim() !== '' || force) {
       // Non-breaking spaces are layout in HTML; the text gets ordinary ones.
-      const text = line.replace(/\u00a0/g, ' ').replace(/\s+$/, '');
+      const text = line.replace(/\u00a0/g, ' ').trimEnd();
       out.push({ text, kind: lineKind ?? kindNow() });
     }
     line = '';

@@ -1,9 +1,12 @@
+import { hasCompanySuffix, hasContactData, isCardAt, isCardish, isFirstNameOf } from './card.js';
+import { isDisclaimerText, opensDisclaimer } from './disclaimer.js';
 import { isRule } from './header-block.js';
 
 /**
  * Where the sender's own text ends and their signature begins: the `-- ` delimiter, a sign-off
- * ("Best,", "Mit freundlichen Grüßen") followed by a short name/contact block, a "-Name" line, or a
- * mobile footer ("Sent from my iPhone" in the sender's language).
+ * ("Best,", "Mit freundlichen Grüßen") followed by a short name/contact block, a "-Name" line, a
+ * contact card without a sign-off (name, title, company, phone), or a mobile footer ("Sent from my
+ * iPhone" in the sender's language). A legal disclaimer at the very end goes with the signature.
  */
 
 // Device and app footers, matched against a whole trimmed line. Each alternative names a device or
@@ -54,10 +57,17 @@ const MOBILE_FOOTERS: RegExp[] = [
 const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 // Outlook mobile appends its download link: "Get Outlook for iOS<https://aka.ms/o0ukef>".
-const LINK_SUFFIX = /\s*<https?:\/\/[^\s>]{1,200}>$/u;
+// Matched from the last "<" only: a pattern starting with \s* would rescan a long run of blanks
+// from every position in it.
+const LINK_SUFFIX = /^<https?:\/\/[^\s>]{1,200}>$/u;
+
+function withoutLinkSuffix(line: string): string {
+  const at = line.lastIndexOf('<');
+  return at >= 0 && LINK_SUFFIX.test(line.slice(at)) ? line.slice(0, at) : line;
+}
 
 export function isMobileFooter(line: string): boolean {
-  const clean = line.replace(INVISIBLE, '').replace(LINK_SUFFIX, '').trim();
+  const clean = withoutLinkSuffix(line.replace(INVISIBLE, '')).trim();
   if (clean.length === 0 || clean.length > 70) return false;
   return MOBILE_FOOTERS.some((p) => p.test(clean));
 }
@@ -68,7 +78,7 @@ const SENT_FROM_ANY =
   /^(?:sent (?:from|with|via|using)|envoyé (?:de|depuis)|enviado (?:desde|de|do)|inviato da|gesendet (?:von|mit)|verzonden (?:met|vanaf|vanuit)|skickat från|sendt fra)\s+(?:my\s+|mon\s+|mi\s+|meu\s+|mijn\s+|min\s+|meinem\s+)?[\p{L}\p{N}][\p{L}\p{N} ._'’&+()-]{0,40}$/iu;
 
 export function isTrailingFooter(line: string): boolean {
-  const clean = line.replace(INVISIBLE, '').replace(LINK_SUFFIX, '').trim();
+  const clean = withoutLinkSuffix(line.replace(INVISIBLE, '')).trim();
   return clean.length <= 60 && (SENT_FROM_ANY.test(clean) || isMobileFooter(clean));
 }
 
@@ -264,24 +274,17 @@ const NEEDS_NAME =
   /^(?:thanks|thank you|thx|ty|danke|merci|gracias|grazie|obrigad[oa]|bedankt|tack|kiitos|спасибо|дякую|br|bw|kr|lg|vg|att)(?![\p{L}\p{N}])/iu;
 
 const DISCLAIMER =
-  /confidential|intended recipient|privileged|disclaimer|vertraulich|confidentiel|riservat|vertrouwelijk/iu;
+  /confidential|confidencial|intended recipient|privileged|disclaimer|vertraulich|confidentiel|riservat|vertrouwelijk/iu;
 
 /** Is this a line of a name/contact block rather than prose? */
 function isContactLine(line: string): boolean {
   if (line.length > 80) return DISCLAIMER.test(line);
   if (/[?]$/.test(line)) return false;
+  // "Responsabile Acquisti – Casa Bella S.r.l." ends in a full stop but is a company line.
+  if (hasCompanySuffix(line)) return true;
   const words = line.split(/\s+/).length;
   // Prose ends in a full stop and runs on; "Acme Inc." or "Tel. 555" do not.
   return !(/[.!]$/.test(line) && words >= 6);
-}
-
-// Only tested on lines of at most CONTACT_LINE_MAX characters: the address alternative rescans a
-// long run of word characters from every start position.
-const CONTACT_LINE_MAX = 200;
-const CONTACT_DATA =
-  /[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?:\/\/|www\.)\S+|(?:^|\s)(?:tel|phone|mobile|mob|fax|cell|t|m|f|p)\.?\s*:?\s*\+?[\d(][\d ()./-]{6,}|\+?\(?\d{2,4}\)?[ .-]?\d{3}[ .-]?\d{3,4}/iu;
-function hasContactData(line: string): boolean {
-  return line.length <= CONTACT_LINE_MAX && CONTACT_DATA.test(line);
 }
 
 const NAME_LINE = /^\p{Lu}[\p{L}'’.-]*(?:\s\p{Lu}[\p{L}'’.-]*){1,3}$/u;
@@ -321,9 +324,17 @@ export function findSignature(lines: readonly string[]): SignatureCut {
   while (lastText >= 0 && trimmed[lastText] === '') lastText--;
   if (firstText < 0) return { start: lines.length, historyFrom: null };
 
+  // A disclaimer at the end is signature whatever is above it; the signature is then looked for
+  // above the disclaimer.
+  const disclaimer = trailingDisclaimer(trimmed, inCode, firstText, lastText);
+  if (disclaimer <= lastText) {
+    lastText = disclaimer - 1;
+    while (lastText >= firstText && trimmed[lastText] === '') lastText--;
+  }
+
   for (let i = firstText; i <= lastText; i++) {
     if (inCode[i]) continue;
-    const raw = (lines[i] ?? '').replace(/\s+$/, '');
+    const raw = (lines[i] ?? '').trimEnd();
     const line = trimmed[i] ?? '';
     // The RFC 3676 delimiter is "-- "; many clients drop the trailing space. "ᐧ" is the mark that
     // Gmail tracking extensions leave below the text.
@@ -339,14 +350,33 @@ export function findSignature(lines: readonly string[]): SignatureCut {
   }
 
   // Sign-offs and dash names are looked for only near the end, with a short block below them.
-  let tailStart = lastText + 1;
+  let tailStart = disclaimer;
   let count = 0;
+  let card = false;
   for (let i = lastText; i > firstText && count < MAX_TAIL_LINES; i--) {
     const line = trimmed[i] ?? '';
     if (line === '') continue;
     if (inCode[i]) break;
     count++;
     const below = trimmed.slice(i + 1, lastText + 1).filter((l) => l !== '');
+    if (
+      (!card || i + 1 === tailStart) &&
+      !introduced(trimmed, i) &&
+      isCardAt(trimmed, i, lastText, breakAbove(trimmed, i))
+    ) {
+      // The lowest name line that starts a card, or one right above it ("Tom Becker" over "Acme
+      // Outdoor"); a name-like line above a blank line may be prose. The sender's first name or a
+      // repeated name line right above goes with it.
+      card = true;
+      tailStart = i;
+      for (let p = previousText(trimmed, i); p > firstText; p = previousText(trimmed, p)) {
+        const above = trimmed[p] ?? '';
+        if (inCode[p] || !(above === line || isFirstNameOf(above, line))) break;
+        tailStart = p;
+        i = p;
+      }
+      continue;
+    }
     if (isSignOff(line) && below.every(isContactLine)) {
       const named = below.length > 0 || !NEEDS_NAME.test(line) || /,\s*\p{Lu}/u.test(line);
       if (named) tailStart = i;
@@ -366,6 +396,89 @@ export function findSignature(lines: readonly string[]): SignatureCut {
     if (!isContactLine(line) && !isSignOff(line)) break;
   }
   return { start: tailStart, historyFrom: null };
+}
+
+function previousText(lines: readonly string[], i: number): number {
+  let p = i - 1;
+  while (p >= 0 && lines[p] === '') p--;
+  return p;
+}
+
+/** "Send the proofs to:" above a contact block: the block is what the sender wrote, not a signature. */
+function introduced(lines: readonly string[], i: number): boolean {
+  return /[:：]$/u.test(lines[previousText(lines, i)] ?? '');
+}
+
+/** Is line `i` set off from the text above it: a blank line, a sign-off, a first name, a finished sentence? */
+function breakAbove(lines: readonly string[], i: number): boolean {
+  const above = lines[i - 1] ?? '';
+  if (above === '') return true;
+  return isSignOff(above) || isFirstNameOf(above, lines[i] ?? '') || /[.!?]$/.test(above);
+}
+
+// At most this many paragraphs of notices at the end ("CONFIDENTIALITY NOTICE …", then a print note).
+const MAX_DISCLAIMER_PARTS = 6;
+// Within one paragraph, at most this many places where a notice may start are tried (top first).
+const MAX_DISCLAIMER_STARTS = 4;
+// Only the first characters of a notice are read.
+const MAX_DISCLAIMER_READ = 1500;
+
+/**
+ * Where a trailing legal disclaimer starts (lastText + 1 when there is none). The end of the text is
+ * read in paragraphs, upwards: a paragraph starts below a blank line, or where a long line follows a
+ * short one (a notice pasted right below a contact card, as Outlook's HTML gives it). A notice starts
+ * at the top of its paragraph or at a line that opens one ("This email …", "AVISO LEGAL:"); every
+ * part from there to the end must be a notice, and some of the sender's text must remain above.
+ */
+function trailingDisclaimer(
+  trimmed: readonly string[],
+  inCode: readonly boolean[],
+  firstText: number,
+  lastText: number,
+): number {
+  let from = lastText + 1;
+  let end = lastText;
+  for (let parts = 0; parts < MAX_DISCLAIMER_PARTS && end > firstText; parts++) {
+    // Places where the notice may start, bottom-up; the paragraph's top only when something bounds
+    // it (the sender's first line does not).
+    const starts: number[] = [];
+    for (let k = end; k > firstText; k--) {
+      const line = trimmed[k] ?? '';
+      const above = trimmed[k - 1] ?? '';
+      const top = above === '' || (line.length >= 60 && above.length < 40);
+      if (top || opensDisclaimer(line.slice(0, 120))) starts.push(k);
+      if (top) break;
+    }
+    let found = -1;
+    for (let c = starts.length - 1; c >= 0 && c >= starts.length - MAX_DISCLAIMER_STARTS; c--) {
+      const start = starts[c] ?? end;
+      if (inCode[start] || inCode[end]) continue;
+      const above = previousText(trimmed, start);
+      const signatureAbove = above > firstText && isSignatureish(trimmed[above] ?? '');
+      if (isDisclaimerText(joinedHead(trimmed, start, end), { signatureAbove })) {
+        found = start;
+        break;
+      }
+    }
+    if (found < 0) break;
+    from = found;
+    end = previousText(trimmed, found);
+  }
+  return from;
+}
+
+/** Lines start..end joined by spaces, up to MAX_DISCLAIMER_READ characters. */
+function joinedHead(lines: readonly string[], start: number, end: number): string {
+  let text = '';
+  for (let k = start; k <= end && text.length < MAX_DISCLAIMER_READ; k++) {
+    const line = lines[k] ?? '';
+    if (line !== '') text = text === '' ? line : `${text} ${line}`;
+  }
+  return text.length > MAX_DISCLAIMER_READ ? text.slice(0, MAX_DISCLAIMER_READ) : text;
+}
+
+function isSignatureish(line: string): boolean {
+  return isCardish(line) || isSignOff(line) || DASH_NAME.test(line) || /^\p{Lu}[\p{L}'’-]{1,20}$/u.test(line);
 }
 
 /** Marks lines inside ``` fences, where header- or signature-like text is code. */

@@ -188,8 +188,14 @@ export function splitLines(lines: readonly SourceLine[], options: SplitOptions):
 }
 
 function tidyText(lines: readonly string[], collapse: boolean): string {
-  const text = lines.map((l) => l.replace(/[\s\u00a0]+$/u, '')).join('\n');
-  return (collapse ? text.replace(/\n{3,}/g, '\n\n') : text).replace(/^\n+|\n+$/g, '');
+  // trimEnd, not /\s+$/: that pattern rescans a long run of blanks from every position in it.
+  const text = lines.map((l) => l.trimEnd()).join('\n');
+  const out = collapse ? text.replace(/\n{3,}/g, '\n\n') : text;
+  let from = 0;
+  let to = out.length;
+  while (from < to && out[from] === '\n') from++;
+  while (to > from && out[to - 1] === '\n') to--;
+  return out.slice(from, to);
 }
 
 function nextText(clean: readonly string[], from: number): number {
