@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -87,8 +86,6 @@ const EnvSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: integer(10, 86_400).default(300),
   MAX_MESSAGE_MB: integer(1, 1024).default(50),
   PARSE_TIMEOUT_MS: integer(100, 600_000).default(30_000),
-  // Unset: one per core beyond the first, at most four. 0 parses on the main thread.
-  PARSE_THREADS: integer(0, 16).optional(),
 });
 
 /** Variables whose values may hold credentials: their values never appear in messages. */
@@ -132,7 +129,6 @@ export interface IngestSettings {
   reconcileIntervalSeconds: number;
   maxMessageBytes: number;
   parseTimeoutMs: number;
-  parseThreads: number;
 }
 
 export interface ConfigProblem {
@@ -227,7 +223,6 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
         reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
         maxMessageBytes: e.MAX_MESSAGE_MB * 1024 * 1024,
         parseTimeoutMs: e.PARSE_TIMEOUT_MS,
-        parseThreads: e.PARSE_THREADS ?? Math.min(4, Math.max(1, os.availableParallelism() - 1)),
       },
     },
   };

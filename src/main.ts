@@ -6,7 +6,6 @@ import { migrate } from './db/migrate.js';
 import { DEMO_LOGIN_EMAIL, demoPassword, isDemoSeeded, seedDemo } from './demo/seed.js';
 import { countUsers } from './domain/users.repo.js';
 import { errorMessage, isAppError } from './errors.js';
-import { ParsePool } from './ingest/parse-pool.js';
 import { processOptions, signingKeys } from './ingest/queue.js';
 import { RawHandoff } from './ingest/raw-handoff.js';
 import { startProcessingLoop } from './ingest/worker.js';
@@ -66,14 +65,9 @@ export async function startSignoff(
       const workerLog = log.child({ role: 'worker' });
       const handoff = new RawHandoff();
       const options = processOptions(config.ingest, signingKeys(appSecret, config.inboxAddress));
-      const pool =
-        config.ingest.parseThreads > 0
-          ? new ParsePool(config.ingest.parseThreads, options.limits, workerLog)
-          : null;
       const loop = startProcessingLoop(db.sql, clock, workerLog, {
         ...options,
         handoff,
-        ...(pool ? { analyzer: pool.analyze } : {}),
       });
       const mailboxes = startMailboxSupervisor({
         handoff,
@@ -88,7 +82,6 @@ export async function startSignoff(
       stops.push(
         () => mailboxes.stop(),
         () => loop.stop(),
-        async () => pool?.close(),
       );
     }
     let url: string | undefined;

@@ -8,7 +8,7 @@ import { normalizeSubject, parseSubjectTag, type SubjectTag } from '../thread/su
 
 /**
  * Everything about a message that needs neither the database nor its raw row: the CPU-heavy part of
- * processing, done before the threading lock is taken, in a parse thread when there is one.
+ * processing, done before the threading lock is taken.
  */
 export interface MessageAnalysis {
   email: ParsedEmail;
@@ -22,7 +22,7 @@ export interface MessageAnalysis {
   intent: IntentResult;
 }
 
-export function analyzeEmail(email: ParsedEmail, flags: ReadFlag[]): MessageAnalysis {
+function analyzeEmail(email: ParsedEmail, flags: ReadFlag[]): MessageAnalysis {
   return {
     email,
     flags,
@@ -44,6 +44,3 @@ export async function analyzeMessage(
   const { email, flags } = await readMessage(bytes, limits, size);
   return analyzeEmail(email, flags);
 }
-
-/** Reads and analyses stored bytes; in this thread, or in a parse thread (see parse-pool.ts). */
-export type MessageAnalyzer = (bytes: Buffer, size: number) => Promise<MessageAnalysis>;

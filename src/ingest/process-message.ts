@@ -2,7 +2,7 @@ import type { TransactionSql } from '../db/index.js';
 import type { ParsedEmail, ParseLimits } from '../parse/parse-email.js';
 import { resolveThread, type ThreadCandidate } from '../thread/resolve.js';
 import { findReplyToken, type ReplyBinding, type TokenKeys, verifyMessageId } from '../thread/tokens.js';
-import type { MessageAnalysis, MessageAnalyzer } from './analyze.js';
+import type { MessageAnalysis } from './analyze.js';
 import * as repo from './message.repo.js';
 import type { RawHandoff } from './raw-handoff.js';
 
@@ -25,8 +25,6 @@ export interface ProcessOptions {
   subjectWindowDays: number;
   /** Bytes this process just stored, to read without a round trip through the database. */
   handoff?: RawHandoff;
-  /** Parse threads (parse-pool.ts); without them messages are read one at a time in this thread. */
-  analyzer?: MessageAnalyzer;
   /** Keys for our signed reply tokens and Message-IDs; without them those threading rules are off. */
   signing?: SigningKeys;
 }

@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { DEFAULT_PARSE_LIMITS } from '../parse/parse-email.js';
 import { HEADER_PREFIX_BYTES } from '../parse/read-message.js';
 import { deriveKey } from '../secrets.js';
-import { analyzeMessage, type MessageAnalyzer } from './analyze.js';
+import { analyzeMessage } from './analyze.js';
 import { lockThreading } from './message.repo.js';
 import {
   PlacementCache,
@@ -111,12 +111,9 @@ export async function processBatch(
     }
     const small = rows.filter((r) => !bytes.has(r.id) && r.size <= INLINE_BYTES).map((r) => r.id);
     for (const [id, value] of await readRawBytes(tx, small)) bytes.set(id, value);
-    // Read in row order. With parse threads, the messages already in memory are analysed in parallel;
-    // the others (and everything without threads) one at a time, each fetched just before it is read.
-    const analyze: MessageAnalyzer =
-      options.analyzer ?? ((data, declared) => analyzeMessage(data, options.limits, declared));
+    // Read in row order, one at a time, each fetched just before it is read when it was not in hand.
     const prepared: (PreparedMessage | undefined)[] = [];
-    const readRow = async (row: ClaimedRow, index: number) => {
+    for (const [index, row] of rows.entries()) {
       try {
         // An oversize message is summarised from its headers: only its start leaves the database.
         const oversize = row.size > options.limits.maxBytes;
@@ -124,18 +121,12 @@ export async function processBatch(
           bytes.get(row.id) ??
           (await readRawBytes(tx, [row.id], oversize ? HEADER_PREFIX_BYTES : undefined)).get(row.id);
         bytes.delete(row.id);
-        prepared[index] = prepareMessage(
-          row,
-          await analyze(raw ?? Buffer.alloc(0), row.size),
-          options.signing,
-        );
+        const analysis = await analyzeMessage(raw ?? Buffer.alloc(0), options.limits, row.size);
+        prepared[index] = prepareMessage(row, analysis, options.signing);
       } catch (error) {
         await fail(row, error);
       }
-    };
-    const inMemory = options.analyzer ? rows.flatMap((row, i) => (bytes.has(row.id) ? [i] : [])) : [];
-    await Promise.all(inMemory.map((i) => readRow(rows[i] as ClaimedRow, i)));
-    for (const [i, row] of rows.entries()) if (!inMemory.includes(i)) await readRow(row, i);
+    }
     const read = rows.flatMap((row, i) => {
       const message = prepared[i];
       return message ? [{ row, message }] : [];
