@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { errorMessage } from '../errors.js';
+import { walkFiles } from '../files.js';
 import { DEFAULT_PARSE_LIMITS } from '../parse/parse-email.js';
 import { readMessage } from '../parse/read-message.js';
 import type { IntentResult } from './classify.js';
@@ -20,21 +20,7 @@ export type ClassifyLine =
     } & IntentResult)
   | { file: string; error: string };
 
-async function* emlFiles(target: string): AsyncGenerator<string> {
-  const stat = await fs.stat(target);
-  if (stat.isDirectory()) {
-    for (const entry of (await fs.readdir(target)).sort()) {
-      if (entry.startsWith('.')) continue;
-      const child = path.join(target, entry);
-      const childStat = await fs.stat(child);
-      if (childStat.isDirectory() || /\.eml$/i.test(entry)) yield* emlFiles(child);
-    }
-  } else {
-    yield target; // a file named on the command line is read whatever its extension
-  }
-}
-
-export async function classifyFile(file: string): Promise<ClassifyLine> {
+async function classifyFile(file: string): Promise<ClassifyLine> {
   try {
     const bytes = await fs.readFile(file);
     const { email, flags } = await readMessage(bytes, DEFAULT_PARSE_LIMITS);
@@ -53,18 +39,14 @@ export async function classifyFile(file: string): Promise<ClassifyLine> {
 }
 
 /** Classifies every .eml file under `paths`, calling `emit` for each line in sorted path order. */
-export async function classifyPaths(paths: string[], emit: (line: ClassifyLine) => void): Promise<number> {
-  let count = 0;
+export async function classifyPaths(paths: string[], emit: (line: ClassifyLine) => void): Promise<void> {
   for (const target of paths) {
     try {
-      for await (const file of emlFiles(target)) {
+      // A file named on the command line is read whatever its extension; in directories, .eml only.
+      for await (const file of walkFiles(target, (name) => /\.eml$/i.test(name)))
         emit(await classifyFile(file));
-        count++;
-      }
     } catch (error) {
       emit({ file: target, error: errorMessage(error) });
-      count++;
     }
   }
-  return count;
 }

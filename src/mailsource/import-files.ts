@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Sql } from '../db/index.js';
 import { errorMessage } from '../errors.js';
+import { walkFiles } from '../files.js';
 import { storeRawMessage } from '../ingest/raw-store.repo.js';
 
 /**
@@ -16,19 +17,6 @@ export interface ImportReport {
   added: number;
   unchanged: number;
   errors: { path: string; error: string }[];
-}
-
-async function* walk(target: string): AsyncGenerator<string> {
-  const stat = await fs.stat(target);
-  if (stat.isDirectory()) {
-    const entries = (await fs.readdir(target)).sort();
-    for (const entry of entries) {
-      if (entry.startsWith('.')) continue;
-      yield* walk(path.join(target, entry));
-    }
-  } else if (stat.isFile()) {
-    yield target;
-  }
 }
 
 function looksLikeMbox(file: string, head: Buffer): boolean {
@@ -63,7 +51,7 @@ export async function importPaths(sql: Sql, paths: string[], clock: Clock): Prom
   const report: ImportReport = { files: 0, messages: 0, added: 0, unchanged: 0, errors: [] };
   for (const target of paths) {
     try {
-      for await (const file of walk(path.resolve(target))) {
+      for await (const file of walkFiles(path.resolve(target))) {
         report.files++;
         try {
           const bytes = await fs.readFile(file);
