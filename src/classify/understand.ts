@@ -14,12 +14,9 @@ export interface Understanding {
   intent: IntentResult;
 }
 
-export function understandEmail(
-  email: ParsedEmail,
-  options: { isOwnMessageId?: (id: string) => boolean } = {},
-): Understanding {
+export function understandEmail(email: ParsedEmail): Understanding {
   const reply = extractVisibleReply({ text: email.text, html: email.html, subject: email.subject });
-  const automated = detectAutomated(email, options);
+  const automated = detectAutomated(email);
   const intent = classifyIntent({ visibleText: reply.visible, subject: email.subject, automated });
   return { reply, automated, intent };
 }

@@ -22,7 +22,13 @@ export interface MessageAnalysis {
   intent: IntentResult;
 }
 
-function analyzeEmail(email: ParsedEmail, flags: ReadFlag[]): MessageAnalysis {
+/** `size` is the stored size: an oversize message may be passed as just its start. */
+export async function analyzeMessage(
+  bytes: Buffer,
+  limits: ParseLimits,
+  size: number,
+): Promise<MessageAnalysis> {
+  const { email, flags } = await readMessage(bytes, limits, size);
   return {
     email,
     flags,
@@ -33,14 +39,4 @@ function analyzeEmail(email: ParsedEmail, flags: ReadFlag[]): MessageAnalysis {
     ),
     ...understandEmail(email),
   };
-}
-
-/** `size` is the stored size: an oversize message may be passed as just its start. */
-export async function analyzeMessage(
-  bytes: Buffer,
-  limits: ParseLimits,
-  size: number,
-): Promise<MessageAnalysis> {
-  const { email, flags } = await readMessage(bytes, limits, size);
-  return analyzeEmail(email, flags);
 }

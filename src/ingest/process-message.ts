@@ -185,7 +185,7 @@ export async function placeBatch(
   const threads = new Map<number, ThreadState>();
   const newThreads: repo.NewThread[] = [];
   const entries: BatchEntry[] = [];
-  const byDedupeKey = new Map<string, BatchEntry>();
+  const placedKeys = new Set<string>();
   const newMessages: repo.NewMessage[] = [];
   const raws: repo.RawPlacement[] = [];
 
@@ -209,7 +209,7 @@ export async function placeBatch(
     const { direction, clientId } = placed[index] as (typeof placed)[number];
     const own = rowsOf.get(index) ?? [];
     const stored = own.find((r) => r.kind === 'existing')?.messageId ?? null;
-    if (stored !== null || byDedupeKey.has(dedupeKey)) {
+    if (stored !== null || placedKeys.has(dedupeKey)) {
       raws.push({ rawId: raw.id, dedupeKey, existingMessageId: stored, flags });
       return;
     }
@@ -279,13 +279,15 @@ export async function placeBatch(
       subjectWindowDays: options.subjectWindowDays,
     });
     let threadId: number;
+    let newThreadClient: number | null = null;
     if (decision.kind === 'existing') {
       threadId = decision.threadId;
     } else {
       threadId = -(newThreads.length + 1);
+      newThreadClient = clientId ?? resolved?.version.clientId ?? null;
       newThreads.push({
         id: threadId,
-        clientId: clientId ?? resolved?.version.clientId ?? null,
+        clientId: newThreadClient,
         subject: email.subject,
         normalizedSubject,
         deliverableId: resolved?.version.deliverableId ?? null,
@@ -294,12 +296,11 @@ export async function placeBatch(
     }
     const state = threads.get(threadId);
     threads.set(threadId, {
-      clientId: state?.clientId ?? newThreads.find((t) => t.id === threadId)?.clientId ?? clientId,
+      clientId: state?.clientId ?? newThreadClient ?? clientId,
       lastMessageAt: later(state?.lastMessageAt ?? null, receivedAt),
     });
-    const entry = { message: m, threadId };
-    entries.push(entry);
-    byDedupeKey.set(dedupeKey, entry);
+    entries.push({ message: m, threadId });
+    placedKeys.add(dedupeKey);
     raws.push({ rawId: raw.id, dedupeKey, existingMessageId: null, flags });
 
     // Our own mail is never "automated" in the sense of an auto-reply to us.

@@ -111,9 +111,9 @@ export async function processBatch(
     }
     const small = rows.filter((r) => !bytes.has(r.id) && r.size <= INLINE_BYTES).map((r) => r.id);
     for (const [id, value] of await readRawBytes(tx, small)) bytes.set(id, value);
-    // Read in row order, one at a time, each fetched just before it is read when it was not in hand.
-    const prepared: (PreparedMessage | undefined)[] = [];
-    for (const [index, row] of rows.entries()) {
+    // One at a time, in row order: a message not in hand is fetched just before it is read.
+    const read: { row: ClaimedRow; message: PreparedMessage }[] = [];
+    for (const row of rows) {
       try {
         // An oversize message is summarised from its headers: only its start leaves the database.
         const oversize = row.size > options.limits.maxBytes;
@@ -122,15 +122,11 @@ export async function processBatch(
           (await readRawBytes(tx, [row.id], oversize ? HEADER_PREFIX_BYTES : undefined)).get(row.id);
         bytes.delete(row.id);
         const analysis = await analyzeMessage(raw ?? Buffer.alloc(0), options.limits, row.size);
-        prepared[index] = prepareMessage(row, analysis, options.signing);
+        read.push({ row, message: prepareMessage(row, analysis, options.signing) });
       } catch (error) {
         await fail(row, error);
       }
     }
-    const read = rows.flatMap((row, i) => {
-      const message = prepared[i];
-      return message ? [{ row, message }] : [];
-    });
 
     // Workers read in parallel but place messages one at a time: a reply and the message it answers,
     // placed at once by two workers, would each miss the other's uncommitted row and start two threads
