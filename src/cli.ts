@@ -1,16 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { parseArgs } from 'node:util';
 import { classifyPaths } from './classify/classify-files.js';
+import {
+  type Command,
+  type Context,
+  cliProcessOptions,
+  parsePositiveInt,
+  print,
+  readSecretFile,
+  requireString,
+  UsageError,
+  type Values,
+  withDatabase,
+} from './cli/common.js';
+import { WORKFLOW_COMMANDS, WORKFLOW_HELP } from './cli/workflow-commands.js';
 import { type Clock, fixedClock, shiftedClock, systemClock } from './clock.js';
 import { type Config, loadConfigOrExit } from './config.js';
-import { openDatabase, type Sql } from './db/index.js';
+import { openDatabase } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { SYSTEM } from './domain/audit.repo.js';
 import { upsertUser } from './domain/users.repo.js';
 import { errorMessage, isAppError } from './errors.js';
 import { ingestionStatus, requeueFailed } from './ingest/health.repo.js';
-import { drainQueue, processOptions, signingKeys } from './ingest/queue.js';
+import { drainQueue } from './ingest/queue.js';
 import { createLogger, type Logger } from './log.js';
 import { importPaths } from './mailsource/import-files.js';
 import { addMailbox, listMailboxes, removeMailbox } from './mailsource/mailboxes.repo.js';
@@ -38,60 +50,18 @@ Commands:
                                 add (or update) an IMAP mailbox; the password is stored encrypted
   mailbox list [--json]         the mailboxes and their sync state
   mailbox remove <name|id>      stop syncing a mailbox (kept, disabled, if mail from it is stored)
+${WORKFLOW_HELP}
   help                          show this help
 
 Options for every command:
   --now <ISO time>              the time this run takes as now (for example 2026-11-25T09:00:00Z)
+  --as <email>                  the team member the audit trail names (default: the CLI itself)
   -h, --help                    show this help
 
 Configuration comes from environment variables; see README.md.`;
 
-class UsageError extends Error {}
-
-type Values = Record<string, string | boolean | undefined>;
-
-interface Context {
-  values: Values;
-  positionals: string[];
-  clock: Clock;
-  config: () => Config;
-  log: () => Logger;
-}
-
-function requireString(values: Values, name: string): string {
-  const value = values[name];
-  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`missing --${name}`);
-  return value.trim();
-}
-
-function print(json: boolean, data: unknown, text: string) {
-  process.stdout.write(json ? `${JSON.stringify(data)}\n` : `${text}\n`);
-}
-
-/** Opens the database (migrated), runs `fn`, and always closes it. */
-async function withDatabase<T>(ctx: Context, fn: (sql: Sql) => Promise<T>): Promise<T> {
-  const log = ctx.log();
-  const db = await openDatabase(ctx.config(), log, 'signoff-cli');
-  try {
-    await migrate(db.sql, log);
-    return await fn(db.sql);
-  } finally {
-    await db.close();
-  }
-}
-
-interface Command {
-  options: NonNullable<ParseArgsConfig['options']>;
-  positionals?: 'none' | 'some';
-  run(ctx: Context): Promise<number>;
-}
-
-/** Processing as the worker does it, signing keys included, for commands that drain the queue. */
-async function cliProcessOptions(config: Config) {
-  return processOptions(config.ingest, signingKeys(await resolveAppSecret(config), config.inboxAddress));
-}
-
 const COMMANDS: Record<string, Command> = {
+  ...WORKFLOW_COMMANDS,
   help: {
     options: {},
     async run() {
@@ -129,7 +99,8 @@ const COMMANDS: Record<string, Command> = {
       const log = ctx.log();
       const { report, processed } = await withDatabase(ctx, async (sql) => {
         const report = await importPaths(sql, ctx.positionals, ctx.clock);
-        const processed = await drainQueue(sql, ctx.clock, log, await cliProcessOptions(ctx.config()));
+        const options = await cliProcessOptions(ctx.config(), { confirmations: false });
+        const processed = await drainQueue(sql, ctx.clock, log, options);
         return { report, processed };
       });
       print(
@@ -236,7 +207,8 @@ const COMMANDS: Record<string, Command> = {
       const log = ctx.log();
       const result = await withDatabase(ctx, async (sql) => {
         const queued = await requeueFailed(sql, all ? 'all' : { id: Number(id) }, ctx.clock.now());
-        const processed = await drainQueue(sql, ctx.clock, log, await cliProcessOptions(ctx.config()));
+        const options = await cliProcessOptions(ctx.config(), { confirmations: true });
+        const processed = await drainQueue(sql, ctx.clock, log, options);
         return { queued, ...processed };
       });
       print(
@@ -315,22 +287,6 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-async function readSecretFile(file: unknown, option: string): Promise<string> {
-  if (typeof file !== 'string' || file.trim() === '') throw new UsageError(`missing --${option}`);
-  try {
-    return (await fs.readFile(file, 'utf8')).replace(/\r?\n$/, '');
-  } catch {
-    throw new UsageError(`cannot read --${option} ${file}`);
-  }
-}
-
-function parsePositiveInt(value: unknown, option: string, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(n >= 1 && n <= max)) throw new UsageError(`--${option} must be a whole number from 1 to ${max}`);
-  return n;
-}
-
 function parseNow(value: unknown): Clock {
   if (value === undefined) return systemClock;
   const at =
@@ -355,7 +311,12 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({
       args: rest,
-      options: { ...command.options, now: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        ...command.options,
+        now: { type: 'string' },
+        as: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       allowPositionals: command.positionals === 'some',
       strict: true,
     });

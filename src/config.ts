@@ -86,10 +86,37 @@ const EnvSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: integer(10, 86_400).default(300),
   MAX_MESSAGE_MB: integer(1, 1024).default(50),
   PARSE_TIMEOUT_MS: integer(100, 600_000).default(30_000),
+  // Approvals: whose Authentication-Results we believe, and whether to verify DKIM/DMARC ourselves otherwise.
+  TRUSTED_AUTHSERV_IDS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((id) => id.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .default([]),
+  VERIFY_SENDER_DNS: boolean.default(true),
+  // Outbound mail: SMTP when SMTP_HOST is set, otherwise each message is written as an .eml file.
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .regex(/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, {
+      message:
+        'must be an address, or a name and an address like Brightline Studio <studio@brightline.example>',
+    })
+    .optional(),
+  OUTBOX_DIR: z.string().trim().min(1).optional(),
+  SMTP_HOST: z.string().trim().min(1).optional(),
+  SMTP_PORT: integer(1, 65535).optional(),
+  SMTP_SECURE: boolean.optional(),
+  SMTP_USER: z.string().trim().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  SMTP_PASSWORD_FILE: z.string().trim().min(1).optional(),
 });
 
 /** Variables whose values may hold credentials: their values never appear in messages. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'APP_SECRET', 'IMAP_PASSWORD']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'APP_SECRET', 'IMAP_PASSWORD', 'SMTP_PASSWORD']);
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -112,6 +139,32 @@ export interface Config {
   /** The mailbox configured by IMAP_* variables, if any; more live in the database. */
   imap: EnvMailbox | undefined;
   ingest: IngestSettings;
+  approvals: ApprovalSettings;
+  outbound: OutboundSettings;
+}
+
+export interface ApprovalSettings {
+  /** authserv-ids (lower case) whose topmost Authentication-Results header is believed. */
+  trustedAuthservIds: string[];
+  /** Without a trusted Authentication-Results header, verify DKIM and DMARC with DNS lookups. */
+  verifyWithDns: boolean;
+}
+
+export interface OutboundSettings {
+  /** The From of our mail (MAIL_FROM, else INBOX_ADDRESS); sending needs one of them. */
+  from: string | undefined;
+  /** Where messages are written as .eml files when no SMTP server is configured. */
+  outboxDir: string;
+  smtp: SmtpSettings | undefined;
+}
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+  secure: boolean;
+  user: string | undefined;
+  password: string | undefined;
 }
 
 export interface EnvMailbox {
@@ -188,7 +241,32 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       });
     }
   }
+  let smtpPassword = e.SMTP_PASSWORD;
+  if (e.SMTP_PASSWORD_FILE) {
+    if (e.SMTP_PASSWORD) {
+      problems.push({ variable: 'SMTP_PASSWORD_FILE', message: 'cannot be set together with SMTP_PASSWORD' });
+    }
+    try {
+      smtpPassword = readFileSync(e.SMTP_PASSWORD_FILE, 'utf8').replace(/\r?\n$/, '');
+    } catch {
+      problems.push({ variable: 'SMTP_PASSWORD_FILE', message: `cannot be read (${e.SMTP_PASSWORD_FILE})` });
+    }
+  }
+  const smtpSet = ['SMTP_PORT', 'SMTP_SECURE', 'SMTP_USER', 'SMTP_PASSWORD', 'SMTP_PASSWORD_FILE'].filter(
+    (k) => input[k],
+  );
+  if (smtpSet.length > 0 && !e.SMTP_HOST) {
+    problems.push({ variable: 'SMTP_HOST', message: `is required when ${smtpSet.join(', ')} is set` });
+  }
+  if (smtpPassword && !e.SMTP_USER) {
+    problems.push({ variable: 'SMTP_USER', message: 'is required when an SMTP password is set' });
+  }
   if (problems.length > 0) return { ok: false, problems };
+  // Without INBOX_ADDRESS, the synced mailbox's own address is where clients reply.
+  const imapAddress =
+    e.IMAP_USER && z.email().safeParse(e.IMAP_USER).success ? e.IMAP_USER.toLowerCase() : undefined;
+  const inboxAddress = e.INBOX_ADDRESS ?? imapAddress;
+  const smtpSecure = e.SMTP_SECURE ?? e.SMTP_PORT === 465;
   return {
     ok: true,
     config: {
@@ -200,7 +278,7 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       databasePoolMax: e.DATABASE_POOL_MAX,
       dataDir: e.DATA_DIR,
       appSecret: e.APP_SECRET,
-      inboxAddress: e.INBOX_ADDRESS,
+      inboxAddress,
       logLevel: e.LOG_LEVEL,
       roles: e.ROLES,
       demoData: e.DEMO_DATA,
@@ -223,6 +301,20 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
         reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
         maxMessageBytes: e.MAX_MESSAGE_MB * 1024 * 1024,
         parseTimeoutMs: e.PARSE_TIMEOUT_MS,
+      },
+      approvals: { trustedAuthservIds: e.TRUSTED_AUTHSERV_IDS, verifyWithDns: e.VERIFY_SENDER_DNS },
+      outbound: {
+        from: e.MAIL_FROM ?? inboxAddress,
+        outboxDir: e.OUTBOX_DIR ?? `${e.DATA_DIR}/outbox`,
+        smtp: e.SMTP_HOST
+          ? {
+              host: e.SMTP_HOST,
+              port: e.SMTP_PORT ?? (smtpSecure ? 465 : 587),
+              secure: smtpSecure,
+              user: e.SMTP_USER,
+              password: smtpPassword,
+            }
+          : undefined,
       },
     },
   };

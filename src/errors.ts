@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'PARSE_FAILED'
   | 'PARSE_LIMIT'
   | 'IMPORT_READ'
-  | 'COPY_FORMAT';
+  | 'COPY_FORMAT'
+  | 'SEND_PERMANENT'
+  | 'SEND_TRANSIENT';
 
 export class AppError extends Error {
   readonly code: ErrorCode;

@@ -6,11 +6,13 @@ import { migrate } from './db/migrate.js';
 import { DEMO_LOGIN_EMAIL, demoPassword, isDemoSeeded, seedDemo } from './demo/seed.js';
 import { countUsers } from './domain/users.repo.js';
 import { errorMessage, isAppError } from './errors.js';
-import { processOptions, signingKeys } from './ingest/queue.js';
 import { RawHandoff } from './ingest/raw-handoff.js';
 import { startProcessingLoop } from './ingest/worker.js';
 import { createLogger, type Logger } from './log.js';
 import { startMailboxSupervisor } from './mailsource/supervisor.js';
+import { startOutboxLoop } from './outbound/deliver.js';
+import { createSender } from './outbound/sender.js';
+import { processingOptions } from './processing.js';
 import { resolveAppSecret } from './secrets.js';
 import { createApp } from './web/app.js';
 
@@ -64,7 +66,7 @@ export async function startSignoff(
     if (config.roles.includes('worker')) {
       const workerLog = log.child({ role: 'worker' });
       const handoff = new RawHandoff();
-      const options = processOptions(config.ingest, signingKeys(appSecret, config.inboxAddress));
+      const options = processingOptions(config, appSecret);
       const loop = startProcessingLoop(db.sql, clock, workerLog, {
         ...options,
         handoff,
@@ -78,10 +80,13 @@ export async function startSignoff(
         appSecret,
         envMailbox: config.imap,
       });
-      // Mail stops arriving before processing stops.
+      const sender = createSender(config.outbound);
+      const outbox = startOutboxLoop(db.sql, sender, clock, workerLog);
+      // Mail stops arriving before processing stops; the outbox finishes the message in hand.
       stops.push(
         () => mailboxes.stop(),
         () => loop.stop(),
+        () => outbox.stop().finally(() => sender.close()),
       );
     }
     let url: string | undefined;

@@ -2,14 +2,10 @@ import { fileURLToPath } from 'node:url';
 import type { Clock } from '../clock.js';
 import type { Sql } from '../db/index.js';
 import { LOCKS } from '../db/locks.js';
+import type { VersionStatus } from '../domain/approval-rules.js';
 import { SYSTEM } from '../domain/audit.repo.js';
-import { addContact, createClient } from '../domain/clients.repo.js';
-import {
-  addVersion,
-  createDeliverable,
-  type DeliverableStatus,
-  type VersionStatus,
-} from '../domain/deliverables.repo.js';
+import { saveClient, saveContact } from '../domain/clients.repo.js';
+import { addVersion, createDeliverable, type DeliverableStatus } from '../domain/deliverables.repo.js';
 import { findUserByEmail, setPasswordHash, type UserRole, upsertUser } from '../domain/users.repo.js';
 import { drainQueue } from '../ingest/queue.js';
 import type { Logger } from '../log.js';
@@ -181,13 +177,13 @@ async function seedEntities(sql: Sql, passwordHash: string, now: Date): Promise<
     }
     for (const c of CLIENTS) {
       const leadId = userIds.get(c.lead) ?? null;
-      const clientId = await createClient(
+      const { id: clientId } = await saveClient(
         tx,
         { code: c.code, name: c.name, timeZone: c.timeZone, accountLeadId: leadId, domains: [c.domain] },
         SYSTEM,
         now,
       );
-      for (const contact of c.contacts) await addContact(tx, { clientId, ...contact }, SYSTEM, now);
+      for (const contact of c.contacts) await saveContact(tx, { clientId, ...contact }, SYSTEM, now);
       for (const d of c.deliverables) {
         const { id, code } = await createDeliverable(
           tx,

@@ -1,4 +1,5 @@
-import type { TransactionSql } from '../db/index.js';
+import type { Sql, TransactionSql } from '../db/index.js';
+import { AppError } from '../errors.js';
 import { type Actor, recordAudit } from './audit.repo.js';
 
 export interface NewClient {
@@ -9,29 +10,58 @@ export interface NewClient {
   domains: string[];
 }
 
-export async function createClient(
+export interface ClientRow {
+  id: number;
+  code: string;
+  name: string;
+  timeZone: string;
+  accountLeadId: number | null;
+}
+
+/**
+ * Creates the client, or updates its name, time zone and lead when the code exists; domains are added.
+ * A domain already owned by another client is refused: that is how an unknown sender's client is found.
+ */
+export async function saveClient(
   tx: TransactionSql,
   input: NewClient,
   actor: Actor,
   at: Date,
-): Promise<number> {
+): Promise<{ id: number; created: boolean }> {
+  const [before] = await tx<ClientRow[]>`
+    select id, code, name, time_zone, account_lead_id from clients where code = ${input.code} for update`;
   const [row] = await tx<{ id: number }[]>`
     insert into clients (code, name, time_zone, account_lead_id, created_at, updated_at)
     values (${input.code}, ${input.name}, ${input.timeZone}, ${input.accountLeadId}, ${at}, ${at})
+    on conflict (code) do update set name = excluded.name, time_zone = excluded.time_zone,
+      account_lead_id = coalesce(excluded.account_lead_id, clients.account_lead_id), updated_at = excluded.updated_at
     returning id`;
   const id = (row as { id: number }).id;
-  for (const domain of input.domains) {
-    await tx`insert into client_domains (domain, client_id, created_at) values (${domain.toLowerCase()}, ${id}, ${at})`;
+  for (const domain of input.domains.map((d) => d.trim().toLowerCase())) {
+    const [owner] = await tx<{ clientId: number }[]>`
+      insert into client_domains (domain, client_id, created_at) values (${domain}, ${id}, ${at})
+      on conflict (domain) do update set domain = excluded.domain
+      returning client_id`;
+    if (owner && owner.clientId !== id)
+      throw new AppError('BAD_INPUT', `The domain ${domain} belongs to another client`);
   }
   await recordAudit(tx, {
     actor,
-    action: 'client.created',
+    action: before ? 'client.updated' : 'client.created',
     subjectType: 'client',
     subjectId: id,
+    before: before ?? undefined,
     after: input,
     at,
   });
-  return id;
+  return { id, created: !before };
+}
+
+export async function findClientByCode(sql: Sql | TransactionSql, code: string): Promise<ClientRow> {
+  const [row] = await sql<ClientRow[]>`
+    select id, code, name, time_zone, account_lead_id from clients where code = ${code.trim().toUpperCase()}`;
+  if (!row) throw new AppError('NOT_FOUND', `No client ${code}`);
+  return row;
 }
 
 export interface NewContact {
@@ -41,24 +71,31 @@ export interface NewContact {
   canApprove: boolean;
 }
 
-export async function addContact(
+/** Creates the contact, or updates the name and whether they may approve. */
+export async function saveContact(
   tx: TransactionSql,
   input: NewContact,
   actor: Actor,
   at: Date,
-): Promise<number> {
+): Promise<{ id: number; created: boolean }> {
+  const email = input.email.trim().toLowerCase();
+  const [before] = await tx<{ id: number; name: string; canApprove: boolean }[]>`
+    select id, name, can_approve from contacts where client_id = ${input.clientId} and email = ${email} for update`;
   const [row] = await tx<{ id: number }[]>`
     insert into contacts (client_id, email, name, can_approve, created_at, updated_at)
-    values (${input.clientId}, ${input.email.toLowerCase()}, ${input.name}, ${input.canApprove}, ${at}, ${at})
+    values (${input.clientId}, ${email}, ${input.name}, ${input.canApprove}, ${at}, ${at})
+    on conflict (client_id, email) do update set name = excluded.name, can_approve = excluded.can_approve,
+      updated_at = excluded.updated_at
     returning id`;
   const id = (row as { id: number }).id;
   await recordAudit(tx, {
     actor,
-    action: 'contact.created',
+    action: before ? 'contact.updated' : 'contact.created',
     subjectType: 'contact',
     subjectId: id,
-    after: input,
+    before: before ? { name: before.name, canApprove: before.canApprove } : undefined,
+    after: { ...input, email },
     at,
   });
-  return id;
+  return { id, created: !before };
 }

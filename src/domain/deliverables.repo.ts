@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { TransactionSql } from '../db/index.js';
+import type { Sql, TransactionSql } from '../db/index.js';
+import { AppError } from '../errors.js';
+import type { VersionStatus } from './approval-rules.js';
 import { type Actor, recordAudit } from './audit.repo.js';
 
 export type DeliverableStatus =
@@ -9,7 +11,6 @@ export type DeliverableStatus =
   | 'approved'
   | 'delivered'
   | 'cancelled';
-export type VersionStatus = 'draft' | 'in_review' | 'changes_requested' | 'approved' | 'superseded';
 
 /** Allocates the client's next code (`ACME-12`) under the client row's lock, so codes never collide. */
 export async function createDeliverable(
@@ -20,6 +21,8 @@ export async function createDeliverable(
     ownerId: number | null;
     dueAt: Date | null;
     status?: DeliverableStatus;
+    /** The client request this work answers; creating it starts the request. */
+    requestId?: number | null;
   },
   actor: Actor,
   at: Date,
@@ -31,8 +34,8 @@ export async function createDeliverable(
   if (!client) throw new Error(`Client ${input.clientId} not found`);
   const code = `${client.code}-${client.seq}`;
   const [row] = await tx<{ id: number }[]>`
-    insert into deliverables (client_id, code, title, owner_id, due_at, status, created_at, updated_at)
-    values (${input.clientId}, ${code}, ${input.title}, ${input.ownerId}, ${input.dueAt},
+    insert into deliverables (client_id, code, title, owner_id, request_id, due_at, status, created_at, updated_at)
+    values (${input.clientId}, ${code}, ${input.title}, ${input.ownerId}, ${input.requestId ?? null}, ${input.dueAt},
             ${input.status ?? 'draft'}, ${at}, ${at})
     returning id`;
   const id = (row as { id: number }).id;
@@ -91,4 +94,146 @@ export async function addVersion(
     at,
   });
   return saved;
+}
+
+export interface DeliverableRow {
+  id: number;
+  clientId: number;
+  code: string;
+  title: string;
+  status: DeliverableStatus;
+  ownerId: number | null;
+  dueAt: Date | null;
+}
+
+export async function findDeliverable(sql: Sql | TransactionSql, code: string): Promise<DeliverableRow> {
+  const [row] = await sql<DeliverableRow[]>`
+    select id, client_id, code, title, status, owner_id, due_at from deliverables where code = ${code.trim().toUpperCase()}`;
+  if (!row) throw new AppError('NOT_FOUND', `No deliverable ${code}`);
+  return row;
+}
+
+/** A version with what the approval rules and the review mail need of it and its deliverable. */
+export interface VersionFacts {
+  id: number;
+  number: number;
+  status: VersionStatus;
+  contentHash: string | null;
+  note: string | null;
+  linkUrl: string | null;
+  files: { name: string; sha256: string; size: number; contentType: string }[];
+  sentAt: Date | null;
+  deliverableId: number;
+  deliverableCode: string;
+  deliverableTitle: string;
+  clientId: number;
+}
+
+export async function loadVersions(
+  sql: Sql | TransactionSql,
+  ids: number[],
+): Promise<Map<number, VersionFacts>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql<VersionFacts[]>`
+    select v.id, v.number, v.status, v.content_hash, v.note, v.link_url, v.files, v.sent_at,
+           d.id as deliverable_id, d.code as deliverable_code, d.title as deliverable_title, d.client_id
+    from versions v join deliverables d on d.id = v.deliverable_id
+    where v.id = any(${ids}::bigint[])`;
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** The deliverable's version by number, or its latest when no number is given. */
+export async function findVersion(
+  sql: Sql | TransactionSql,
+  deliverableId: number,
+  number: number | null,
+): Promise<VersionFacts> {
+  const [row] = await sql<{ id: number }[]>`
+    select id from versions where deliverable_id = ${deliverableId}
+      and (${number}::int is null or number = ${number})
+    order by number desc limit 1`;
+  const facts = row ? (await loadVersions(sql, [row.id])).get(row.id) : undefined;
+  if (!facts)
+    throw new AppError(
+      'NOT_FOUND',
+      number === null ? 'The deliverable has no version yet' : `No version ${number}`,
+    );
+  return facts;
+}
+
+/** The deliverable follows its current version: in review, changes requested, approved. */
+const DELIVERABLE_FOLLOWS: Partial<Record<VersionStatus, DeliverableStatus>> = {
+  in_review: 'in_review',
+  changes_requested: 'changes_requested',
+  approved: 'approved',
+};
+
+/** Moves a version (and its deliverable, for the current version) to a status; audited; no-op when unchanged. */
+export async function setVersionStatus(
+  tx: TransactionSql,
+  versionId: number,
+  status: VersionStatus,
+  actor: Actor,
+  at: Date,
+  extra: { sentAt?: Date } = {},
+): Promise<void> {
+  const [before] = await tx<
+    { status: VersionStatus; deliverableId: number; deliverableStatus: DeliverableStatus }[]
+  >`
+    select v.status, v.deliverable_id, d.status as deliverable_status
+    from versions v join deliverables d on d.id = v.deliverable_id where v.id = ${versionId} for update of v, d`;
+  if (!before) throw new AppError('NOT_FOUND', `No version ${versionId}`);
+  if (before.status !== status || extra.sentAt) {
+    await tx`
+      update versions set status = ${status}, sent_at = coalesce(sent_at, ${extra.sentAt ?? null})
+      where id = ${versionId}`;
+    await recordAudit(tx, {
+      actor,
+      action: 'version.status_changed',
+      subjectType: 'version',
+      subjectId: versionId,
+      before: { status: before.status },
+      after: { status, ...(extra.sentAt ? { sentAt: extra.sentAt } : {}) },
+      at,
+    });
+  }
+  const follows = DELIVERABLE_FOLLOWS[status];
+  if (follows && before.deliverableStatus !== follows && before.deliverableStatus !== 'cancelled') {
+    await tx`update deliverables set status = ${follows}, updated_at = ${at} where id = ${before.deliverableId}`;
+    await recordAudit(tx, {
+      actor,
+      action: 'deliverable.status_changed',
+      subjectType: 'deliverable',
+      subjectId: before.deliverableId,
+      before: { status: before.deliverableStatus },
+      after: { status: follows },
+      at,
+    });
+  }
+}
+
+/** Sending version N for review supersedes every earlier version that is not superseded yet. */
+export async function supersedeEarlier(
+  tx: TransactionSql,
+  version: { id: number; deliverableId: number; number: number },
+  actor: Actor,
+  at: Date,
+): Promise<number[]> {
+  const rows = await tx<{ id: number; status: VersionStatus }[]>`
+    select id, status from versions
+    where deliverable_id = ${version.deliverableId} and number < ${version.number} and status <> 'superseded'
+    for update`;
+  for (const row of rows) {
+    await tx`update versions set status = 'superseded' where id = ${row.id}`;
+    await recordAudit(tx, {
+      actor,
+      action: 'version.status_changed',
+      subjectType: 'version',
+      subjectId: row.id,
+      before: { status: row.status },
+      after: { status: 'superseded', by: version.id },
+      at,
+    });
+  }
+  return rows.map((r) => r.id);
 }

@@ -335,3 +335,13 @@ export async function insertMessages(
     from totals a
     where t.id = a.thread_id`;
 }
+
+/** The ids of messages just inserted, by dedupe key. */
+export async function messageIdsByDedupeKey(
+  tx: TransactionSql,
+  keys: string[],
+): Promise<Map<string, number>> {
+  const rows = await tx<{ id: number; dedupeKey: string }[]>`
+    select id, dedupe_key from messages where dedupe_key = any(${keys}::text[])`;
+  return new Map(rows.map((r) => [r.dedupeKey, r.id]));
+}

@@ -1,4 +1,6 @@
 import type { TransactionSql } from '../db/index.js';
+import { applyInbound, type InboundHooks, type PlacedMessage } from '../domain/inbound.js';
+import type { SenderAuth, VerifySenderOptions } from '../domain/sender-auth.js';
 import type { ParsedEmail, ParseLimits } from '../parse/parse-email.js';
 import { resolveThread, type ThreadCandidate } from '../thread/resolve.js';
 import { findReplyToken, type ReplyBinding, type TokenKeys, verifyMessageId } from '../thread/tokens.js';
@@ -27,6 +29,10 @@ export interface ProcessOptions {
   handoff?: RawHandoff;
   /** Keys for our signed reply tokens and Message-IDs; without them those threading rules are off. */
   signing?: SigningKeys;
+  /** How the sender of approval-like mail is authenticated; without it no approval can be final. */
+  senderAuth?: VerifySenderOptions;
+  /** What the agency workflow does beyond the database when client mail arrives (confirmations). */
+  inbound?: InboundHooks;
 }
 
 export interface SigningKeys {
@@ -92,6 +98,17 @@ export interface PreparedMessage extends MessageAnalysis {
   signedReference: ReplyBinding | null;
   /** Our own signed mail, seen again (a copy in a folder, or echoed back): it is ours, not the client's. */
   ownMessage: boolean;
+  /** Whether the sender is authenticated: checked for approval-like mail only (it may need DNS). */
+  senderAuth: SenderAuth | null;
+}
+
+/** Approval-like mail from someone else: the only mail whose sender must be authenticated. */
+export function needsSenderCheck(m: PreparedMessage): boolean {
+  return (
+    !m.ownMessage &&
+    m.email.from !== null &&
+    (m.intent.intent === 'approval' || m.intent.intent === 'conditional_approval')
+  );
 }
 
 export function prepareMessage(
@@ -119,6 +136,7 @@ export function prepareMessage(
         ? (analysis.references.map((id) => verifyMessageId(signing.keys, id)).find((b) => b !== null) ?? null)
         : null),
     ownMessage: own !== null,
+    senderAuth: null,
   };
 }
 
@@ -186,6 +204,7 @@ export async function placeBatch(
   const newThreads: repo.NewThread[] = [];
   const entries: BatchEntry[] = [];
   const placedKeys = new Set<string>();
+  const startedThreads = new Set<string>();
   const newMessages: repo.NewMessage[] = [];
   const raws: repo.RawPlacement[] = [];
 
@@ -300,6 +319,7 @@ export async function placeBatch(
       lastMessageAt: later(state?.lastMessageAt ?? null, receivedAt),
     });
     entries.push({ message: m, threadId });
+    if (decision.kind === 'new') startedThreads.add(dedupeKey);
     placedKeys.add(dedupeKey);
     raws.push({ rawId: raw.id, dedupeKey, existingMessageId: null, flags });
 
@@ -316,7 +336,11 @@ export async function placeBatch(
       subject: email.subject,
       fromAddress: email.from?.address ?? null,
       fromName: email.from?.name || null,
-      fromAmbiguous: email.fromAmbiguity.length > 0,
+      // Identity is the From mailbox alone: a Reply-To or Sender that differs is common and proves nothing
+      // either way, so only doubt about From itself (several, none, a group, a hidden address) counts.
+      fromAmbiguous: email.fromAmbiguity.some(
+        (r) => r !== 'differs_from_reply_to' && r !== 'differs_from_sender',
+      ),
       toAddresses: email.to,
       ccAddresses: email.cc,
       sentAt: email.date,
@@ -346,10 +370,44 @@ export async function placeBatch(
     tx,
     newThreads.map((t) => ({ ...t, id: realId(t.id) })),
   );
-  await repo.insertMessages(
+  const stored = newMessages.map((m) => ({ ...m, threadId: realId(m.threadId) }));
+  await repo.insertMessages(tx, stored, raws, now);
+
+  // Client mail written by a person moves the agency's work: requests, feedback, approvals.
+  const human = stored.filter((m) => m.direction === 'inbound' && m.automated === null);
+  if (human.length === 0) return;
+  const messageIds = await repo.messageIdsByDedupeKey(
     tx,
-    newMessages.map((m) => ({ ...m, threadId: realId(m.threadId) })),
-    raws,
+    human.map((m) => m.dedupeKey),
+  );
+  const prepared = new Map(messages.map((m) => [m.dedupeKey, m]));
+  await applyInbound(
+    tx,
+    human.map((m): PlacedMessage => {
+      const p = prepared.get(m.dedupeKey) as PreparedMessage;
+      return {
+        id: messageIds.get(m.dedupeKey) as number,
+        threadId: m.threadId,
+        newThread: startedThreads.has(m.dedupeKey),
+        clientId: m.clientId,
+        subject: m.subject,
+        messageIdHeader: m.messageIdHeader,
+        fromAddress: m.fromAddress,
+        fromAmbiguous: m.fromAmbiguous,
+        intent: m.intent,
+        decidingPhrase: m.decidingPhrase,
+        visibleText: m.visibleText,
+        versionId: m.versionId,
+        versionResolvedBy: m.versionResolvedBy,
+        tokenRecipientContactId:
+          m.versionResolvedBy === 'token' ? (p.token?.recipientContactId ?? null) : null,
+        sentAt: m.sentAt,
+        receivedAt: m.receivedAt,
+        rawSha256: m.rawSha256,
+        senderAuth: p.senderAuth,
+      };
+    }),
+    options.inbound ?? {},
     now,
   );
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { IngestSettings } from '../config.js';
 import type { Sql } from '../db/index.js';
+import { verifySender } from '../domain/sender-auth.js';
 import { errorMessage, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_PARSE_LIMITS } from '../parse/parse-email.js';
@@ -9,6 +10,7 @@ import { deriveKey } from '../secrets.js';
 import { analyzeMessage } from './analyze.js';
 import { lockThreading } from './message.repo.js';
 import {
+  needsSenderCheck,
   PlacementCache,
   type PreparedMessage,
   type ProcessOptions,
@@ -122,7 +124,11 @@ export async function processBatch(
           (await readRawBytes(tx, [row.id], oversize ? HEADER_PREFIX_BYTES : undefined)).get(row.id);
         bytes.delete(row.id);
         const analysis = await analyzeMessage(raw ?? Buffer.alloc(0), options.limits, row.size);
-        read.push({ row, message: prepareMessage(row, analysis, options.signing) });
+        const message = prepareMessage(row, analysis, options.signing);
+        // Before the threading lock: verifying a sender may wait on DNS.
+        if (options.senderAuth && raw && needsSenderCheck(message))
+          message.senderAuth = await verifySender(raw, message.email.from?.address ?? '', options.senderAuth);
+        read.push({ row, message });
       } catch (error) {
         await fail(row, error);
       }

@@ -16,6 +16,15 @@ export function childEnv(extra: Record<string, string | undefined>): NodeJS.Proc
     'LOG_LEVEL',
     'ROLES',
     'DEMO_DATA',
+    'INBOX_ADDRESS',
+    'MAIL_FROM',
+    'OUTBOX_DIR',
+    'SMTP_HOST',
+    'SMTP_PORT',
+    'SMTP_USER',
+    'SMTP_PASSWORD',
+    'TRUSTED_AUTHSERV_IDS',
+    'VERIFY_SENDER_DNS',
   ]) {
     delete env[key];
   }

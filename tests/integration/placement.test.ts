@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import type { Sql, TransactionSql } from '../../src/db/index.js';
 import { SYSTEM } from '../../src/domain/audit.repo.js';
-import { createClient } from '../../src/domain/clients.repo.js';
+import { saveClient } from '../../src/domain/clients.repo.js';
 import { addVersion, createDeliverable } from '../../src/domain/deliverables.repo.js';
 import { DEFAULT_PROCESS_OPTIONS, processBatch, signingKeys } from '../../src/ingest/queue.js';
 import { storeRawMessage } from '../../src/ingest/raw-store.repo.js';
@@ -112,13 +112,14 @@ async function seedAgency(tx: TransactionSql): Promise<void> {
   await tx`insert into settings (key, value) values ('agency', ${tx.json({ name: 'Brightline', domains: ['brightline.example'] })})`;
 }
 
-function addClient(tx: TransactionSql, code: string, domain: string): Promise<number> {
-  return createClient(
+async function addClient(tx: TransactionSql, code: string, domain: string): Promise<number> {
+  const { id } = await saveClient(
     tx,
     { code, name: code, timeZone: 'UTC', accountLeadId: null, domains: [domain] },
     SYSTEM,
     NOW,
   );
+  return id;
 }
 
 /** A deliverable with one version in review; returns the version id. */

@@ -1,0 +1,539 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Sql } from '../db/index.js';
+import { findClientByCode, saveClient, saveContact } from '../domain/clients.repo.js';
+import { type DecisionStatus, listDecisions } from '../domain/decisions.repo.js';
+import { addVersion, createDeliverable, findDeliverable } from '../domain/deliverables.repo.js';
+import { zonedTimeToUtc } from '../domain/due-date.js';
+import { listFeedback, markFeedbackAddressed } from '../domain/feedback.repo.js';
+import { settleByLead } from '../domain/inbound.js';
+import { listRequests, type RequestStatus, startRequest } from '../domain/requests.repo.js';
+import { findUserByEmail } from '../domain/users.repo.js';
+import { AppError, isAppError } from '../errors.js';
+import { flushOutbox } from '../outbound/deliver.js';
+import { sendForReview } from '../outbound/review.js';
+import { createSender } from '../outbound/sender.js';
+import { outboundIdentity, processingOptions } from '../processing.js';
+import { resolveAppSecret } from '../secrets.js';
+import {
+  type Command,
+  type Context,
+  cliActor,
+  optionalString,
+  parsePositiveInt,
+  print,
+  requireString,
+  singleId,
+  stringList,
+  UsageError,
+  withDatabase,
+} from './common.js';
+
+/** The agency workflow from the command line: clients, contacts, deliverables, versions, review, decisions. */
+
+export const WORKFLOW_HELP = `  client add --name <n> --code <CODE> --domain <d> [--domain <d>]... [--tz <zone>] [--lead <email>] [--json]
+                                create or update a client (code: 2-12 capitals and digits)
+  contact add --client <CODE> --email <e> --name <n> [--approver] [--json]
+                                create or update a client contact; --approver lets them approve
+  deliverable add --client <CODE> --title <t> [--due <date>] [--owner <email>] [--request <id>] [--json]
+                                create a deliverable; prints its code (ACME-12)
+  version add --deliverable <code> [--file <path>]... [--link <url>] [--note <text>] [--json]
+                                add the next version of a deliverable (a draft)
+  version send --deliverable <code> [--version <n>] [--to <email>]... [--json]
+                                send a version for review (the client's approvers by default)
+  outbox flush [--json]         deliver the mail that is due now
+  decisions list [--deliverable <code>] [--status <s>] [--json]
+                                approval decisions: final, needs_confirmation, confirmed, dismissed
+  decision confirm|dismiss <id> [--json]
+                                settle a decision that needs confirmation
+  feedback list [--deliverable <code>] [--status open|addressed] [--json]
+  feedback address <id>         mark feedback as addressed
+  requests list [--client <CODE>] [--status <s>] [--json]
+  request start <id>            mark a request in progress (stops the intake-to-start clock)`;
+
+const DECISION_STATUSES = ['final', 'needs_confirmation', 'confirmed', 'dismissed'] as const;
+const REQUEST_STATUSES = ['new', 'in_progress', 'done', 'declined'] as const;
+
+function oneOf<T extends string>(
+  values: readonly T[],
+  value: string | undefined,
+  option: string,
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(values as readonly string[]).includes(value))
+    throw new UsageError(`--${option} must be one of ${values.join(', ')}`);
+  return value as T;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Expected failures of the use cases (unknown code, bad state) are usage errors: a message, exit 2. */
+async function asUsage<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (isAppError(error, 'NOT_FOUND') || isAppError(error, 'BAD_INPUT')) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function userId(sql: Sql, email: string | undefined, option: string): Promise<number | null> {
+  if (email === undefined) return null;
+  const user = await findUserByEmail(sql, email);
+  if (!user) throw new UsageError(`--${option} ${email}: no such user (add one with user add)`);
+  return user.id;
+}
+
+/** `2026-12-04` is the end of that day in the client's zone; a full ISO time is taken as it is. */
+function parseDue(value: string | undefined, timeZone: string): Date | null {
+  if (value === undefined) return null;
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (day) {
+    const [year, month, date] = day.slice(1).map(Number) as [number, number, number];
+    return zonedTimeToUtc({ year, month, day: date, hour: 23, minute: 59 }, timeZone);
+  }
+  const at = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(value) ? new Date(value) : null;
+  if (!at || Number.isNaN(at.getTime()))
+    throw new UsageError(`--due must be a date like 2026-12-04 or an ISO time with a zone (got ${value})`);
+  return at;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.pdf': 'application/pdf',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.svg': 'image/svg+xml',
+  '.mp4': 'video/mp4',
+  '.mov': 'video/quicktime',
+  '.zip': 'application/zip',
+  '.txt': 'text/plain',
+  '.html': 'text/html',
+  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  '.pptx': 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** Review mail carries the files: more than this in one version is refused (mail servers cap near 25 MB). */
+const MAX_VERSION_FILE_BYTES = 20 * 1024 * 1024;
+
+async function readVersionFiles(paths: string[]) {
+  const files: { name: string; sha256: string; size: number; contentType: string; bytes: Buffer }[] = [];
+  for (const file of paths) {
+    const bytes = await fs.readFile(file).catch(() => {
+      throw new UsageError(`cannot read --file ${file}`);
+    });
+    const name = path.basename(file);
+    const contentType = CONTENT_TYPES[path.extname(name).toLowerCase()] ?? 'application/octet-stream';
+    files.push({
+      name,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      size: bytes.length,
+      contentType,
+      bytes,
+    });
+  }
+  const total = files.reduce((n, f) => n + f.size, 0);
+  if (total > MAX_VERSION_FILE_BYTES)
+    throw new UsageError(
+      `the files add up to ${(total / 1048576).toFixed(1)} MB; at most 20 MB can go by mail (use --link)`,
+    );
+  return files;
+}
+
+function senderFor(ctx: Context) {
+  return createSender(ctx.config().outbound);
+}
+
+export const WORKFLOW_COMMANDS: Record<string, Command> = {
+  'client add': {
+    options: {
+      name: { type: 'string' },
+      code: { type: 'string' },
+      domain: { type: 'string', multiple: true },
+      tz: { type: 'string' },
+      lead: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    async run(ctx) {
+      const code = requireString(ctx.values, 'code').toUpperCase();
+      if (!/^[A-Z][A-Z0-9]{1,11}$/.test(code))
+        throw new UsageError('--code must be 2-12 capital letters and digits, starting with a letter (ACME)');
+      const domains = stringList(ctx.values, 'domain').map((d) => d.toLowerCase().replace(/^@/, ''));
+      if (domains.length === 0) throw new UsageError('missing --domain');
+      for (const d of domains)
+        if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/.test(d))
+          throw new UsageError(`--domain is not a mail domain: ${d}`);
+      const timeZone = optionalString(ctx.values, 'tz') ?? 'UTC';
+      if (!isTimeZone(timeZone))
+        throw new UsageError(`--tz is not a time zone: ${timeZone} (try Europe/Berlin)`);
+      const name = requireString(ctx.values, 'name');
+      const result = await withDatabase(ctx, async (sql) => {
+        const accountLeadId = await userId(sql, optionalString(ctx.values, 'lead'), 'lead');
+        const actor = await cliActor(sql, ctx.values);
+        return asUsage(
+          sql.begin((tx) =>
+            saveClient(tx, { code, name, timeZone, accountLeadId, domains }, actor, ctx.clock.now()),
+          ),
+        );
+      });
+      const out = {
+        id: result.id,
+        code,
+        name,
+        domains,
+        timeZone,
+        lead: optionalString(ctx.values, 'lead') ?? null,
+        created: result.created,
+      };
+      print(
+        Boolean(ctx.values.json),
+        out,
+        `${result.created ? 'Created' : 'Updated'} client ${code} (${name}).`,
+      );
+      return 0;
+    },
+  },
+  'contact add': {
+    options: {
+      client: { type: 'string' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      approver: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    async run(ctx) {
+      const email = requireString(ctx.values, 'email').toLowerCase();
+      if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(email))
+        throw new UsageError(`--email is not an email address: ${email}`);
+      const name = requireString(ctx.values, 'name');
+      const canApprove = Boolean(ctx.values.approver);
+      const result = await withDatabase(ctx, async (sql) => {
+        const client = await asUsage(findClientByCode(sql, requireString(ctx.values, 'client')));
+        const actor = await cliActor(sql, ctx.values);
+        const saved = await sql.begin((tx) =>
+          saveContact(tx, { clientId: client.id, email, name, canApprove }, actor, ctx.clock.now()),
+        );
+        return { ...saved, client: client.code };
+      });
+      print(
+        Boolean(ctx.values.json),
+        { id: result.id, client: result.client, email, name, canApprove, created: result.created },
+        `${result.created ? 'Added' : 'Updated'} ${email} at ${result.client}${canApprove ? ' (approver)' : ''}.`,
+      );
+      return 0;
+    },
+  },
+  'deliverable add': {
+    options: {
+      client: { type: 'string' },
+      title: { type: 'string' },
+      due: { type: 'string' },
+      owner: { type: 'string' },
+      request: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    async run(ctx) {
+      const title = requireString(ctx.values, 'title');
+      const requestId = parsePositiveInt(ctx.values.request, 'request', 2 ** 53) ?? null;
+      const result = await withDatabase(ctx, async (sql) => {
+        const client = await asUsage(findClientByCode(sql, requireString(ctx.values, 'client')));
+        const dueAt = parseDue(optionalString(ctx.values, 'due'), client.timeZone);
+        const ownerId =
+          (await userId(sql, optionalString(ctx.values, 'owner'), 'owner')) ?? client.accountLeadId;
+        const actor = await cliActor(sql, ctx.values);
+        const now = ctx.clock.now();
+        return asUsage(
+          sql.begin(async (tx) => {
+            if (requestId !== null) {
+              const [request] = await tx<
+                { clientId: number }[]
+              >`select client_id from requests where id = ${requestId}`;
+              if (!request) throw new AppError('NOT_FOUND', `No request ${requestId}`);
+              if (request.clientId !== client.id)
+                throw new AppError('BAD_INPUT', `Request ${requestId} is another client's`);
+              await startRequest(tx, requestId, actor, now);
+            }
+            const created = await createDeliverable(
+              tx,
+              { clientId: client.id, title, ownerId, dueAt, requestId },
+              actor,
+              now,
+            );
+            return { ...created, client: client.code, dueAt };
+          }),
+        );
+      });
+      print(
+        Boolean(ctx.values.json),
+        {
+          id: result.id,
+          code: result.code,
+          client: result.client,
+          title,
+          due: result.dueAt,
+          request: requestId,
+        },
+        result.code,
+      );
+      return 0;
+    },
+  },
+  'version add': {
+    options: {
+      deliverable: { type: 'string' },
+      file: { type: 'string', multiple: true },
+      link: { type: 'string' },
+      note: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    async run(ctx) {
+      const link = optionalString(ctx.values, 'link') ?? null;
+      if (link !== null && !/^https?:\/\/\S+$/i.test(link))
+        throw new UsageError(`--link must be an http(s) URL: ${link}`);
+      const note = optionalString(ctx.values, 'note') ?? null;
+      const files = await readVersionFiles(stringList(ctx.values, 'file'));
+      if (files.length === 0 && link === null && note === null)
+        throw new UsageError('a version needs at least one --file, --link or --note');
+      const result = await withDatabase(ctx, async (sql) => {
+        const deliverable = await asUsage(findDeliverable(sql, requireString(ctx.values, 'deliverable')));
+        const actor = await cliActor(sql, ctx.values);
+        const now = ctx.clock.now();
+        return sql.begin(async (tx) => {
+          for (const f of files)
+            await tx`
+              insert into file_blobs (sha256, size, bytes, created_at) values (${f.sha256}, ${f.size}, ${f.bytes}, ${now})
+              on conflict (sha256) do nothing`;
+          const saved = await addVersion(
+            tx,
+            {
+              deliverableId: deliverable.id,
+              note,
+              linkUrl: link,
+              files: files.map(({ bytes: _bytes, ...f }) => f),
+              status: 'draft',
+              sentAt: null,
+              createdBy: actor.type === 'user' ? actor.id : null,
+            },
+            actor,
+            now,
+          );
+          const [row] = await tx<
+            { contentHash: string }[]
+          >`select content_hash from versions where id = ${saved.id}`;
+          return {
+            deliverable: deliverable.code,
+            version: saved.number,
+            contentHash: row?.contentHash ?? null,
+          };
+        });
+      });
+      print(
+        Boolean(ctx.values.json),
+        {
+          ...result,
+          files: files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 })),
+          link,
+          note,
+        },
+        `Added ${result.deliverable} v${result.version} (draft).`,
+      );
+      return 0;
+    },
+  },
+  'version send': {
+    options: {
+      deliverable: { type: 'string' },
+      version: { type: 'string' },
+      to: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+    },
+    async run(ctx) {
+      const config = ctx.config();
+      const identity = outboundIdentity(config, await resolveAppSecret(config));
+      if (!identity)
+        throw new UsageError('sending needs INBOX_ADDRESS (the address clients reply to); see README.md');
+      const number = parsePositiveInt(ctx.values.version, 'version', 100_000) ?? null;
+      const to = stringList(ctx.values, 'to');
+      const result = await withDatabase(ctx, async (sql) => {
+        const deliverable = await asUsage(findDeliverable(sql, requireString(ctx.values, 'deliverable')));
+        const actor = await cliActor(sql, ctx.values);
+        const send = await asUsage(
+          sql.begin((tx) =>
+            sendForReview(
+              tx,
+              { deliverableId: deliverable.id, versionNumber: number, to: to.length > 0 ? to : null },
+              identity,
+              actor,
+              ctx.clock.now(),
+            ),
+          ),
+        );
+        const sender = senderFor(ctx);
+        try {
+          const delivery = await flushOutbox(sql, sender, ctx.clock, ctx.log(), {
+            ids: send.messages.map((m) => m.outboxId),
+          });
+          return { send, delivery };
+        } finally {
+          await sender.close();
+        }
+      });
+      const { send, delivery } = result;
+      const status = new Map(delivery.results.map((r) => [r.id, r]));
+      const messages = send.messages.map((m) => ({
+        to: m.to,
+        messageId: m.messageId,
+        replyTo: m.replyTo,
+        subject: m.subject,
+        delivery: status.get(m.outboxId)?.status ?? (m.queued ? 'queued' : 'already sent'),
+      }));
+      print(
+        Boolean(ctx.values.json),
+        { deliverable: send.deliverable, version: send.version, messages },
+        [
+          `Sent ${send.deliverable} v${send.version} for review:`,
+          ...messages.map((m) => `  ${m.to}: ${m.delivery} ${m.messageId}`),
+        ].join('\n'),
+      );
+      return delivery.failed + delivery.dead > 0 ? 1 : 0;
+    },
+  },
+  'outbox flush': {
+    options: { json: { type: 'boolean' } },
+    async run(ctx) {
+      const result = await withDatabase(ctx, async (sql) => {
+        const sender = senderFor(ctx);
+        try {
+          return await flushOutbox(sql, sender, ctx.clock, ctx.log());
+        } finally {
+          await sender.close();
+        }
+      });
+      print(
+        Boolean(ctx.values.json),
+        result,
+        `Sent ${result.sent}, failed ${result.failed} (will retry), dead ${result.dead}.` +
+          result.results.map((r) => `\n  ${r.id} ${r.status}: ${r.detail}`).join(''),
+      );
+      return result.failed + result.dead > 0 ? 1 : 0;
+    },
+  },
+  'decisions list': {
+    options: { deliverable: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
+    async run(ctx) {
+      const status = oneOf<DecisionStatus>(DECISION_STATUSES, optionalString(ctx.values, 'status'), 'status');
+      const code = optionalString(ctx.values, 'deliverable')?.toUpperCase();
+      const rows = await withDatabase(ctx, (sql) => listDecisions(sql, { deliverableCode: code, status }));
+      const line = (d: (typeof rows)[number]) =>
+        `${d.id}  ${d.deliverable ?? '-'} v${d.version ?? '?'}  ${d.intent}  ${d.status}${d.reason ? ` (${d.reason})` : ''}  ${d.from ?? ''}  ${d.messageId ?? ''}`;
+      print(Boolean(ctx.values.json), rows, rows.length === 0 ? 'No decisions.' : rows.map(line).join('\n'));
+      return 0;
+    },
+  },
+  ...settleCommand('confirm'),
+  ...settleCommand('dismiss'),
+  'feedback list': {
+    options: { deliverable: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
+    async run(ctx) {
+      const status = oneOf(['open', 'addressed'] as const, optionalString(ctx.values, 'status'), 'status');
+      const code = optionalString(ctx.values, 'deliverable')?.toUpperCase();
+      const rows = await withDatabase(ctx, (sql) => listFeedback(sql, { deliverableCode: code, status }));
+      const line = (f: (typeof rows)[number]) =>
+        `${f.id}  ${f.deliverable} v${f.version}  ${f.status}  ${f.from}: ${f.text.replace(/\s+/g, ' ').slice(0, 100)}`;
+      print(Boolean(ctx.values.json), rows, rows.length === 0 ? 'No feedback.' : rows.map(line).join('\n'));
+      return 0;
+    },
+  },
+  'feedback address': {
+    options: { json: { type: 'boolean' } },
+    positionals: 'some',
+    async run(ctx) {
+      const id = singleId(ctx, 'feedback');
+      const outcome = await withDatabase(ctx, async (sql) => {
+        const actor = await cliActor(sql, ctx.values);
+        return asUsage(sql.begin((tx) => markFeedbackAddressed(tx, id, actor, ctx.clock.now())));
+      });
+      print(Boolean(ctx.values.json), { id, outcome }, `Feedback ${id}: ${outcome}.`);
+      return 0;
+    },
+  },
+  'requests list': {
+    options: { client: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
+    async run(ctx) {
+      const status = oneOf<RequestStatus>(REQUEST_STATUSES, optionalString(ctx.values, 'status'), 'status');
+      const client = optionalString(ctx.values, 'client')?.toUpperCase();
+      const rows = await withDatabase(ctx, (sql) => listRequests(sql, { clientCode: client, status }));
+      const line = (r: (typeof rows)[number]) =>
+        `${r.id}  ${r.client}  ${r.status}  due ${r.dueAt?.toISOString() ?? '-'}  ${r.requester ?? ''}: ${r.title}`;
+      print(Boolean(ctx.values.json), rows, rows.length === 0 ? 'No requests.' : rows.map(line).join('\n'));
+      return 0;
+    },
+  },
+  'request start': {
+    options: { json: { type: 'boolean' } },
+    positionals: 'some',
+    async run(ctx) {
+      const id = singleId(ctx, 'request');
+      await withDatabase(ctx, async (sql) => {
+        const actor = await cliActor(sql, ctx.values);
+        await asUsage(sql.begin((tx) => startRequest(tx, id, actor, ctx.clock.now())));
+      });
+      print(Boolean(ctx.values.json), { id, status: 'in_progress' }, `Request ${id} is in progress.`);
+      return 0;
+    },
+  },
+};
+
+function settleCommand(outcome: 'confirm' | 'dismiss'): Record<string, Command> {
+  return {
+    [`decision ${outcome}`]: {
+      options: { json: { type: 'boolean' } },
+      positionals: 'some',
+      async run(ctx) {
+        const id = singleId(ctx, 'decision');
+        const config = ctx.config();
+        const hooks = processingOptions(config, await resolveAppSecret(config)).inbound ?? {};
+        const decision = await withDatabase(ctx, async (sql) => {
+          const actor = await cliActor(sql, ctx.values);
+          const settled = await asUsage(
+            sql.begin((tx) =>
+              settleByLead(
+                tx,
+                id,
+                outcome === 'confirm' ? 'confirmed' : 'dismissed',
+                hooks,
+                actor,
+                ctx.clock.now(),
+              ),
+            ),
+          );
+          // A confirmed approval's confirmation mail goes out now, as version send does.
+          const queued = await sql<{ id: number }[]>`
+            select id from outbox where idempotency_key = ${`approval-confirmation:${id}`} and status = 'queued'`;
+          if (queued.length > 0) {
+            const sender = senderFor(ctx);
+            try {
+              await flushOutbox(sql, sender, ctx.clock, ctx.log(), { ids: queued.map((r) => r.id) });
+            } finally {
+              await sender.close();
+            }
+          }
+          return settled;
+        });
+        print(Boolean(ctx.values.json), decision, `Decision ${id} ${decision.status}.`);
+        return 0;
+      },
+    },
+  };
+}
