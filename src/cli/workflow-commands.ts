@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Sql } from '../db/index.js';
-import { findClientByCode, saveClient, saveContact } from '../domain/clients.repo.js';
+import {
+  findClientByCode,
+  type ReportingSchedule,
+  type SlaPolicy,
+  saveClient,
+  saveContact,
+} from '../domain/clients.repo.js';
 import { type DecisionStatus, listDecisions } from '../domain/decisions.repo.js';
 import { addVersion, createDeliverable, findDeliverable } from '../domain/deliverables.repo.js';
 import { zonedTimeToUtc } from '../domain/due-date.js';
@@ -32,8 +38,11 @@ import {
 
 /** The agency workflow from the command line: clients, contacts, deliverables, versions, review, decisions. */
 
-export const WORKFLOW_HELP = `  client add --name <n> --code <CODE> --domain <d> [--domain <d>]... [--tz <zone>] [--lead <email>] [--json]
-                                create or update a client (code: 2-12 capitals and digits)
+export const WORKFLOW_HELP = `  client add --name <n> --code <CODE> --domain <d> [--domain <d>]... [--tz <zone>] [--lead <email>]
+             [--business-hours 09:00-17:30] [--first-response-hours <h>] [--approval-reminder-hours <h>]
+             [--escalate-after-hours <h>] [--report weekly|monthly|off] [--json]
+                                create or update a client (code: 2-12 capitals and digits); SLA hours
+                                are business hours in the client's time zone
   contact add --client <CODE> --email <e> --name <n> [--approver] [--json]
                                 create or update a client contact; --approver lets them approve
   deliverable add --client <CODE> --title <t> [--due <date>] [--owner <email>] [--request <id>] [--json]
@@ -151,6 +160,31 @@ async function readVersionFiles(paths: string[]) {
   return files;
 }
 
+/** The SLA and reporting options of client add; only those given change what is stored. */
+function slaOptions(ctx: Context): { sla: Partial<SlaPolicy>; reporting: ReportingSchedule | undefined } {
+  const sla: Partial<SlaPolicy> = {};
+  const hours = (option: string) => parsePositiveInt(ctx.values[option], option, 24 * 30);
+  const first = hours('first-response-hours');
+  const reminder = hours('approval-reminder-hours');
+  const escalate = hours('escalate-after-hours');
+  if (first !== undefined) sla.firstResponseHours = first;
+  if (reminder !== undefined) sla.approvalReminderHours = reminder;
+  if (escalate !== undefined) sla.escalateAfterHours = escalate;
+  const business = optionalString(ctx.values, 'business-hours');
+  if (business !== undefined) {
+    const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(business);
+    if (!m || `${m[3]}:${m[4]}` <= `${m[1]}:${m[2]}`)
+      throw new UsageError(`--business-hours must look like 09:00-17:30 (got ${business})`);
+    sla.businessHours = { start: `${m[1]}:${m[2]}`, end: `${m[3]}:${m[4]}`, days: [1, 2, 3, 4, 5] };
+  }
+  const cadence = oneOf(
+    ['weekly', 'monthly', 'off'] as const,
+    optionalString(ctx.values, 'report'),
+    'report',
+  );
+  return { sla, reporting: cadence ? { cadence, weekday: 1, time: '09:00' } : undefined };
+}
+
 function senderFor(ctx: Context) {
   return createSender(ctx.config().outbound);
 }
@@ -163,10 +197,16 @@ export const WORKFLOW_COMMANDS: Record<string, Command> = {
       domain: { type: 'string', multiple: true },
       tz: { type: 'string' },
       lead: { type: 'string' },
+      'business-hours': { type: 'string' },
+      'first-response-hours': { type: 'string' },
+      'approval-reminder-hours': { type: 'string' },
+      'escalate-after-hours': { type: 'string' },
+      report: { type: 'string' },
       json: { type: 'boolean' },
     },
     async run(ctx) {
       const code = requireString(ctx.values, 'code').toUpperCase();
+      const { sla, reporting } = slaOptions(ctx);
       if (!/^[A-Z][A-Z0-9]{1,11}$/.test(code))
         throw new UsageError('--code must be 2-12 capital letters and digits, starting with a letter (ACME)');
       const domains = stringList(ctx.values, 'domain').map((d) => d.toLowerCase().replace(/^@/, ''));
@@ -183,7 +223,12 @@ export const WORKFLOW_COMMANDS: Record<string, Command> = {
         const actor = await cliActor(sql, ctx.values);
         return asUsage(
           sql.begin((tx) =>
-            saveClient(tx, { code, name, timeZone, accountLeadId, domains }, actor, ctx.clock.now()),
+            saveClient(
+              tx,
+              { code, name, timeZone, accountLeadId, domains, sla, ...(reporting ? { reporting } : {}) },
+              actor,
+              ctx.clock.now(),
+            ),
           ),
         );
       });

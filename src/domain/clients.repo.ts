@@ -8,6 +8,22 @@ export interface NewClient {
   timeZone: string;
   accountLeadId: number | null;
   domains: string[];
+  /** Merged into the stored SLA policy (hours are business hours in the client's zone). */
+  sla?: Partial<SlaPolicy>;
+  reporting?: ReportingSchedule;
+}
+
+export interface SlaPolicy {
+  firstResponseHours: number;
+  approvalReminderHours: number;
+  escalateAfterHours: number;
+  businessHours: { start: string; end: string; days: number[] };
+}
+
+export interface ReportingSchedule {
+  cadence: 'weekly' | 'monthly' | 'off';
+  weekday: number;
+  time: string;
 }
 
 export interface ClientRow {
@@ -36,6 +52,12 @@ export async function saveClient(
     on conflict (code) do update set name = excluded.name, time_zone = excluded.time_zone,
       account_lead_id = coalesce(excluded.account_lead_id, clients.account_lead_id), updated_at = excluded.updated_at
     returning id`;
+  if (input.sla || input.reporting) {
+    await tx`
+      update clients set sla_policy = sla_policy || ${tx.json((input.sla ?? {}) as never)}::jsonb,
+        reporting_schedule = coalesce(${input.reporting ? tx.json(input.reporting as never) : null}::jsonb, reporting_schedule)
+      where id = ${(row as { id: number }).id}`;
+  }
   const id = (row as { id: number }).id;
   for (const domain of input.domains.map((d) => d.trim().toLowerCase())) {
     const [owner] = await tx<{ clientId: number }[]>`

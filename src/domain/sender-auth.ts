@@ -334,7 +334,13 @@ function judgeResults(
       `dmarc=pass (header.from=${dmarcPass.props.get('header.from') ?? fromDomain}) ${by}`,
     );
   }
-  if (alignedDkim) return fromHeader('pass', `dkim=pass (header.d=${alignedDkim.domain}, aligned) ${by}`);
+  // The receiver evaluated DMARC for this From and it did not pass: that verdict stands, whatever a
+  // DKIM line beside it says (the two contradict each other only in a damaged or hand-made header).
+  const dmarcFailed = dmarcs.find(
+    (r) => ['fail', 'temperror', 'permerror'].includes(r.result) && headerFromMatches(r, fromDomain),
+  );
+  if (alignedDkim && !dmarcFailed)
+    return fromHeader('pass', `dkim=pass (header.d=${alignedDkim.domain}, aligned) ${by}`);
   const dmarcNote = dmarcPass ? 'dmarc=pass discounted: aligned DKIM uses l=' : describeDmarc(dmarcs[0]);
   return fromHeader(
     'fail',

@@ -70,8 +70,18 @@ describe('agency workflow from the CLI', () => {
       'Europe/Berlin',
       '--lead',
       'maya@brightline.example',
+      '--business-hours',
+      '09:00-18:00',
+      '--approval-reminder-hours',
+      '24',
     );
     expect(client).toMatchObject({ code: 'ACME', domains: ['acme.example'], timeZone: 'Europe/Berlin' });
+    const [policy] = await db.sql`select sla_policy from clients where code = 'ACME'`;
+    expect(policy?.slaPolicy).toMatchObject({
+      firstResponseHours: 8,
+      approvalReminderHours: 24,
+      businessHours: { start: '09:00', end: '18:00' },
+    });
     await cli(
       'contact',
       'add',
@@ -380,8 +390,8 @@ describe('agency workflow from the CLI', () => {
       title: 'LinkedIn banners for the spring webinar',
       status: 'new',
       owner: 'maya@brightline.example',
-      // Friday 27 November, end of the business day in Berlin (17:30 CET).
-      dueAt: '2026-11-27T16:30:00.000Z',
+      // Friday 27 November, end of the client's business day in Berlin (18:00 CET).
+      dueAt: '2026-11-27T17:00:00.000Z',
     });
     const started = await cli(
       'deliverable',

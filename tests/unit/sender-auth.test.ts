@@ -56,6 +56,19 @@ describe('authFromResults', () => {
     expect(auth?.detail).toContain('dmarc=fail');
   });
 
+  it('lets a trusted dmarc failure stand over an aligned dkim=pass beside it', () => {
+    for (const dmarc of ['fail', 'temperror', 'permerror']) {
+      const auth = authFromResults(
+        [
+          `mx.brightline.example; dkim=pass header.d=acme.example; spf=pass; dmarc=${dmarc} header.from=acme.example`,
+        ],
+        FROM,
+        TRUSTED,
+      );
+      expect(auth?.verdict, dmarc).toBe('fail');
+    }
+  });
+
   it('passes on an aligned dkim=pass, by header.d or by a subdomain header.i', () => {
     const byD = authFromResults(
       ['mx.brightline.example; dkim=pass header.d=acme.example header.s=s1 header.b=AbCd1234; dmarc=none'],
