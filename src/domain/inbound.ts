@@ -1,6 +1,6 @@
 import type { TransactionSql } from '../db/index.js';
 import { type ApprovalDecision, decideApproval, versionStatusAfterReply } from './approval-rules.js';
-import type { Actor } from './audit.repo.js';
+import { type Actor, recordAudit } from './audit.repo.js';
 import { type DecisionEvidence, type DecisionRow, recordDecision, settleDecision } from './decisions.repo.js';
 import { loadVersions, setVersionStatus, type VersionFacts } from './deliverables.repo.js';
 import { parseDueDate } from './due-date.js';
@@ -86,12 +86,12 @@ export async function applyInbound(
       : contacts.find((c) => c.email === m.fromAddress && (clientId === null || c.clientId === clientId));
 
   // Mail from someone who is no client's contact waits in triage, never silently dropped.
-  const unknown = messages.filter((m) => contactOf(m, null) === undefined).map((m) => m.threadId);
-  if (unknown.length > 0) {
-    await tx`
-      update threads set needs_triage = true, triage_reason = coalesce(triage_reason, 'unknown_sender'), updated_at = ${now}
-      where id = any(${unknown}::bigint[])`;
-  }
+  await markForTriage(
+    tx,
+    messages.filter((m) => contactOf(m, null) === undefined).map((m) => m.threadId),
+    'unknown_sender',
+    now,
+  );
 
   const versionIds = messages.map((m) => m.versionId).filter((id): id is number => id !== null);
   const threadVersions = await threadVersionsOf(
@@ -185,9 +185,7 @@ async function decide(
     );
     await hooks.onFinalApproval?.(tx, { decisionId: id, version, contact, message: m }, now);
   } else {
-    await tx`
-      update threads set needs_triage = true, triage_reason = 'needs_confirmation', updated_at = ${now}
-      where id = ${m.threadId}`;
+    await markForTriage(tx, [m.threadId], 'needs_confirmation', now);
   }
 }
 
@@ -248,6 +246,36 @@ async function intake(
   );
 }
 
+/**
+ * Puts threads in the triage queue with the reason a lead must look (audited when it changes); a thread
+ * already waiting for a decision keeps that reason over an unknown sender.
+ */
+async function markForTriage(
+  tx: TransactionSql,
+  threadIds: number[],
+  reason: 'unknown_sender' | 'needs_confirmation',
+  now: Date,
+): Promise<void> {
+  if (threadIds.length === 0) return;
+  const changed = await tx<{ id: number; before: string | null }[]>`
+    update threads t set needs_triage = true, triage_reason = ${reason}, updated_at = ${now}
+    from (select id, triage_reason as before from threads where id = any(${threadIds}::bigint[]) for update) old
+    where t.id = old.id and old.before is distinct from ${reason}
+      and (${reason} = 'needs_confirmation' or old.before is null)
+    returning t.id, old.before`;
+  for (const row of changed) {
+    await recordAudit(tx, {
+      actor: SYSTEM_ACTOR,
+      action: 'thread.triage',
+      subjectType: 'thread',
+      subjectId: row.id,
+      before: { triageReason: row.before },
+      after: { needsTriage: true, triageReason: reason },
+      at: now,
+    });
+  }
+}
+
 async function threadVersionsOf(tx: TransactionSql, threadIds: number[]): Promise<Map<number, number>> {
   if (threadIds.length === 0) return new Map();
   const rows = await tx<{ id: number; versionId: number }[]>`
@@ -296,11 +324,23 @@ export async function settleByLead(
   }
   if (message) {
     // The thread leaves triage once nothing in it waits for confirmation.
-    await tx`
+    const cleared = await tx<{ id: number }[]>`
       update threads set triage_reason = null, updated_at = ${now}
       where id = ${message.threadId} and triage_reason = 'needs_confirmation'
         and not exists (select 1 from approvals a join messages m on m.id = a.message_id
-                        where m.thread_id = ${message.threadId} and a.status = 'needs_confirmation')`;
+                        where m.thread_id = ${message.threadId} and a.status = 'needs_confirmation')
+      returning id`;
+    for (const row of cleared) {
+      await recordAudit(tx, {
+        actor,
+        action: 'thread.triage',
+        subjectType: 'thread',
+        subjectId: row.id,
+        before: { triageReason: 'needs_confirmation' },
+        after: { triageReason: null },
+        at: now,
+      });
+    }
   }
   return decision;
 }

@@ -113,7 +113,7 @@ export async function verifySender(
   );
   if (fromHeader) return fromHeader;
   if (!options.verifyWithDns) {
-    return result('none', 'none', null, [], 'no trusted Authentication-Results and DNS verification off');
+    return result('none', 'none', null, [], 'no trusted Authentication-Results; not verified by DNS');
   }
   return verifyWithMailauth(raw, fromDomainOf(fromAddress), options);
 }

@@ -125,9 +125,18 @@ export async function processBatch(
         bytes.delete(row.id);
         const analysis = await analyzeMessage(raw ?? Buffer.alloc(0), options.limits, row.size);
         const message = prepareMessage(row, analysis, options.signing);
-        // Before the threading lock: verifying a sender may wait on DNS.
-        if (options.senderAuth && raw && needsSenderCheck(message))
-          message.senderAuth = await verifySender(raw, message.email.from?.address ?? '', options.senderAuth);
+        // Before the threading lock: verifying a sender may wait on DNS. Only mail that names one of our
+        // versions by token or signed Message-ID can become a final approval, so only that is worth the
+        // lookups (a backfill of old mail has many approvals and none of our tokens); a trusted
+        // Authentication-Results header is read for all of it.
+        if (options.senderAuth && raw && needsSenderCheck(message)) {
+          const bound = message.token !== null || message.signedReference !== null;
+          message.senderAuth = await verifySender(
+            raw,
+            message.email.from?.address ?? '',
+            bound ? options.senderAuth : { ...options.senderAuth, verifyWithDns: false },
+          );
+        }
         read.push({ row, message });
       } catch (error) {
         await fail(row, error);

@@ -172,6 +172,10 @@ describe('agency workflow from the CLI', () => {
     expect(send2.version).toBe(2);
     v2 = send2.messages;
     expect(v2).toHaveLength(3);
+    // An old version cannot go out again once a later one was sent.
+    const old = await runCli(['version', 'send', '--deliverable', 'ACME-1', '--version', '1'], env);
+    expect(old.code).toBe(2);
+    expect(old.stderr).toContain('Version 1 of ACME-1 is superseded');
     const versions = await db.sql`select number, status from versions order by number`;
     expect(versions.map((v) => [v.number, v.status])).toEqual([
       [1, 'superseded'],
