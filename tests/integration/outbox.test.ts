@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { DEFAULT_PROCESS_OPTIONS, processBatch } from '../../src/ingest/queue.js';
@@ -19,6 +17,7 @@ import {
 } from '../../src/outbound/outbox.repo.js';
 import { createSender, type Sender } from '../../src/outbound/sender.js';
 import { createTestDatabase, quietLog, type TestDatabase } from '../helpers/db.js';
+import { type Received, startSmtp } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait.js';
 
 /**
@@ -29,48 +28,6 @@ import { waitFor } from '../helpers/wait.js';
 const NOW = new Date('2026-10-20T12:00:00Z');
 const FROM = 'Brightline Studio <studio@brightline.example>';
 const clock = fixedClock(NOW);
-
-interface Received {
-  from: string;
-  to: string[];
-  raw: Buffer;
-}
-
-function startSmtp(): Promise<{ server: SMTPServer; port: number; received: Received[] }> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    // Plain SMTP on loopback: a self-signed STARTTLS certificate would only test certificate checks.
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      const refuse = (code: number, text: string) =>
-        callback(Object.assign(new Error(text), { responseCode: code }));
-      if (address.address.startsWith('reject@')) return refuse(550, 'No such mailbox here');
-      if (address.address.startsWith('later@')) return refuse(451, 'Try again later');
-      callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks),
-        });
-        callback(null, 'Queued as TEST1');
-      });
-    },
-  });
-  return new Promise((resolve, reject) => {
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.server.address() as AddressInfo).port;
-      resolve({ server, port, received });
-    });
-  });
-}
 
 let serial = 0;
 function review(to: string, files: { name: string; bytes: Buffer; contentType: string }[] = []) {
@@ -116,7 +73,7 @@ describe('outbox', () => {
   });
   afterAll(async () => {
     await sender?.close();
-    await new Promise<void>((resolve) => (smtp ? smtp.server.close(() => resolve()) : resolve()));
+    await smtp?.stop();
     if (outboxDir) await rm(outboxDir, { recursive: true, force: true });
     await db?.drop();
   });
