@@ -1,5 +1,3 @@
-import * as chrono from 'chrono-node';
-
 /**
  * The due date a client asked for ("by Friday", "bis Freitag", "pour vendredi"), read from the request's
  * visible text relative to when it was sent, in the client's time zone. A day without a time means the
@@ -7,9 +5,21 @@ import * as chrono from 'chrono-node';
  * night in London.
  */
 
-const PARSERS = [chrono.en, chrono.de, chrono.fr, chrono.es, chrono.it, chrono.pt, chrono.nl, chrono.sv].map(
-  (locale, i) => ({ parser: locale.casual, english: i === 0 }),
-);
+type Parser = { parser: import('chrono-node').Chrono; english: boolean };
+let parsers: Promise<Parser[]> | undefined;
+
+/** chrono-node is loaded on the first request (about 20 MB): most processes never read a due date. */
+function loadParsers(): Promise<Parser[]> {
+  parsers ??= import('chrono-node').then((chrono) =>
+    [chrono.en, chrono.de, chrono.fr, chrono.es, chrono.it, chrono.pt, chrono.nl, chrono.sv].map(
+      (locale, i) => ({
+        parser: locale.casual,
+        english: i === 0,
+      }),
+    ),
+  );
+  return parsers;
+}
 
 /**
  * Other languages' weekday abbreviations are everyday English words ("do", "so", "on"): a short match
@@ -42,7 +52,7 @@ export interface DueDateOptions {
   endOfDay: string;
 }
 
-export function parseDueDate(text: string, options: DueDateOptions): DueDate | null {
+export async function parseDueDate(text: string, options: DueDateOptions): Promise<DueDate | null> {
   // Long mails are cut: a deadline is stated near the top, and chrono is slow on huge input.
   const input = text.slice(0, 4000);
   if (input.trim() === '') return null;
@@ -52,7 +62,7 @@ export function parseDueDate(text: string, options: DueDateOptions): DueDate | n
   };
   const startOfToday = localMidnight(options.sentAt, options.timeZone);
   const found: { index: number; cued: boolean; due: DueDate }[] = [];
-  for (const { parser, english } of PARSERS) {
+  for (const { parser, english } of await loadParsers()) {
     for (const result of parser.parse(input, reference, { forwardDate: true })) {
       if (!plausible(result.text, english)) continue;
       const start = result.start;

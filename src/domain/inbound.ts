@@ -221,7 +221,7 @@ async function intake(
   client: ClientRow,
   now: Date,
 ) {
-  const due = parseDueDate(`${m.subject}\n${m.visibleText}`, {
+  const due = await parseDueDate(`${m.subject}\n${m.visibleText}`, {
     sentAt: m.sentAt ?? m.receivedAt,
     timeZone: client.timeZone,
     endOfDay: client.endOfDay ?? '17:00',

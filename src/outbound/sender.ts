@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Transporter } from 'nodemailer';
 import type { OutboundSettings } from '../config.js';
 import { AppError, errorMessage } from '../errors.js';
 import type { OutgoingMessage } from './compose.js';
@@ -43,6 +42,8 @@ export async function buildMime(
     }
     return { filename: file.name, content, contentType: file.contentType };
   });
+  // nodemailer is loaded when the first message goes out: most processes send nothing for hours.
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const composer = new MailComposer({
     from: message.from,
     to: message.to.map((a) => ({ name: a.name, address: a.address })),
@@ -81,19 +82,24 @@ export function isPermanentSmtpError(error: unknown): boolean {
 }
 
 function smtpSender(settings: NonNullable<OutboundSettings['smtp']>): Sender {
-  const transport = nodemailer.createTransport({
-    host: settings.host,
-    port: settings.port,
-    secure: settings.secure,
-    ...(settings.user ? { auth: { user: settings.user, pass: settings.password ?? '' } } : {}),
-    ...SMTP_TIMEOUTS,
-  });
+  let transport: Transporter | undefined;
+  const connect = async () => {
+    const { default: nodemailer } = await import('nodemailer');
+    transport ??= nodemailer.createTransport({
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure,
+      ...(settings.user ? { auth: { user: settings.user, pass: settings.password ?? '' } } : {}),
+      ...SMTP_TIMEOUTS,
+    });
+    return transport;
+  };
   return {
     describe: `SMTP ${settings.host}:${settings.port}`,
     async send(message, files, date) {
       const { raw, envelope } = await buildMime(message, files, date);
       try {
-        const info = await transport.sendMail({ envelope, raw });
+        const info = await (await connect()).sendMail({ envelope, raw });
         const rejected = (info.rejected ?? []).map(String);
         const response = String(info.response ?? '').slice(0, 300);
         return {
@@ -108,7 +114,7 @@ function smtpSender(settings: NonNullable<OutboundSettings['smtp']>): Sender {
       }
     },
     async close() {
-      transport.close();
+      transport?.close();
     },
   };
 }

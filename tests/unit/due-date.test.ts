@@ -14,25 +14,28 @@ describe('parseDueDate', () => {
     ['Bitte bis Freitag liefern.', '2026-11-27T16:30:00.000Z'],
     ['Pourriez-vous nous envoyer ça pour vendredi ?', '2026-11-27T16:30:00.000Z'],
     ['¿Lo tenéis para el viernes?', '2026-11-27T16:30:00.000Z'],
-  ])('%s -> %s', (text, due) => {
-    expect(parseDueDate(text, BERLIN)?.dueAt.toISOString()).toBe(due);
+  ])('%s -> %s', async (text, due) => {
+    expect((await parseDueDate(text, BERLIN))?.dueAt.toISOString()).toBe(due);
   });
 
-  it('prefers a date marked as a deadline over an earlier mention', () => {
-    const due = parseDueDate('After our call on Monday: could you send the poster by Thursday?', BERLIN);
+  it('prefers a date marked as a deadline over an earlier mention', async () => {
+    const due = await parseDueDate(
+      'After our call on Monday: could you send the poster by Thursday?',
+      BERLIN,
+    );
     expect(due?.phrase).toMatch(/Thursday/);
     expect(due?.dueAt.toISOString()).toBe('2026-11-26T16:30:00.000Z');
   });
 
-  it('reads the day in the client time zone', () => {
+  it('reads the day in the client time zone', async () => {
     // Friday end of business in Sydney is Friday morning UTC.
-    const sydney = parseDueDate('by Friday please', { ...BERLIN, timeZone: 'Australia/Sydney' });
+    const sydney = await parseDueDate('by Friday please', { ...BERLIN, timeZone: 'Australia/Sydney' });
     expect(sydney?.dueAt.toISOString()).toBe('2026-11-27T06:30:00.000Z');
   });
 
-  it('finds nothing when there is no date', () => {
-    expect(parseDueDate('Can you do three banners for the webinar?', BERLIN)).toBeNull();
-    expect(parseDueDate('', BERLIN)).toBeNull();
+  it('finds nothing when there is no date', async () => {
+    expect(await parseDueDate('Can you do three banners for the webinar?', BERLIN)).toBeNull();
+    expect(await parseDueDate('', BERLIN)).toBeNull();
   });
 });
 
