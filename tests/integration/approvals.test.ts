@@ -1,15 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransactionSql } from '../../src/db/index.js';
-import { SYSTEM } from '../../src/domain/audit.repo.js';
-import { saveClient, saveContact } from '../../src/domain/clients.repo.js';
-import { addVersion, createDeliverable } from '../../src/domain/deliverables.repo.js';
 import { drainQueue, processOptions, signingKeys } from '../../src/ingest/queue.js';
 import { storeRawMessage } from '../../src/ingest/raw-store.repo.js';
-import { confirmationHook, type OutboundIdentity, sendForReview } from '../../src/outbound/review.js';
+import { confirmationHook, type OutboundIdentity } from '../../src/outbound/review.js';
 import { createTestDatabase, quietLog, type TestDatabase } from '../helpers/db.js';
 import { clientReply } from '../helpers/mail.js';
+import { seedReview } from '../helpers/workflow.js';
 
 /**
  * Approvals through the real pipeline with DKIM verified by us (no trusted Authentication-Results
@@ -91,54 +88,7 @@ describe('approvals with DKIM verified offline', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const sent = await db.sql.begin(async (tx: TransactionSql) => {
-      await tx`insert into settings (key, value) values ('agency', ${tx.json({ domains: ['brightline.example'] })})`;
-      const { id: clientId } = await saveClient(
-        tx,
-        {
-          code: 'ACME',
-          name: 'Acme',
-          timeZone: 'Europe/Berlin',
-          accountLeadId: null,
-          domains: ['acme.example'],
-        },
-        SYSTEM,
-        NOW,
-      );
-      await saveContact(
-        tx,
-        { clientId, email: 'sarah@acme.example', name: 'Sarah Kim', canApprove: true },
-        SYSTEM,
-        NOW,
-      );
-      const d = await createDeliverable(
-        tx,
-        { clientId, title: 'Poster', ownerId: null, dueAt: null },
-        SYSTEM,
-        NOW,
-      );
-      await addVersion(
-        tx,
-        {
-          deliverableId: d.id,
-          note: 'v1',
-          linkUrl: null,
-          files: [],
-          status: 'draft',
-          sentAt: null,
-          createdBy: null,
-        },
-        SYSTEM,
-        NOW,
-      );
-      return sendForReview(
-        tx,
-        { deliverableId: d.id, versionNumber: null, to: null },
-        identity(),
-        SYSTEM,
-        NOW,
-      );
-    });
+    const sent = await seedReview(db.sql, identity(), 'Poster', NOW);
     const [first] = sent.messages;
     replyTo = first?.replyTo ?? '';
     messageId = first?.messageId ?? '';

@@ -3,11 +3,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config.js';
-import { SYSTEM } from '../../src/domain/audit.repo.js';
-import { saveClient, saveContact } from '../../src/domain/clients.repo.js';
-import { addVersion, createDeliverable } from '../../src/domain/deliverables.repo.js';
 import { flushOutbox } from '../../src/outbound/deliver.js';
-import { sendForReview } from '../../src/outbound/review.js';
 import { createSender } from '../../src/outbound/sender.js';
 import { outboundIdentity } from '../../src/processing.js';
 import { createTestDatabase, quietLog, type TestDatabase } from '../helpers/db.js';
@@ -17,6 +13,7 @@ import { clientReply } from '../helpers/mail.js';
 import { exited, spawnWorker } from '../helpers/process.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait.js';
+import { seedReview } from '../helpers/workflow.js';
 
 /**
  * The review loop live, with every part real: review mail goes out over SMTP, the client's reply
@@ -70,48 +67,7 @@ describe.skipIf(skipWithoutDovecot())('approval by email, live', () => {
     const now = new Date();
 
     // The lead sends v1 for review (as `version send` does), over the test's SMTP server.
-    const send = await db.sql.begin(async (tx) => {
-      await tx`insert into settings (key, value) values ('agency', ${tx.json({ domains: ['brightline.example'] })})`;
-      const { id: clientId } = await saveClient(
-        tx,
-        {
-          code: 'ACME',
-          name: 'Acme',
-          timeZone: 'Europe/Berlin',
-          accountLeadId: null,
-          domains: ['acme.example'],
-        },
-        SYSTEM,
-        now,
-      );
-      await saveContact(
-        tx,
-        { clientId, email: 'sarah@acme.example', name: 'Sarah Kim', canApprove: true },
-        SYSTEM,
-        now,
-      );
-      const d = await createDeliverable(
-        tx,
-        { clientId, title: 'Spring poster', ownerId: null, dueAt: null },
-        SYSTEM,
-        now,
-      );
-      await addVersion(
-        tx,
-        {
-          deliverableId: d.id,
-          note: 'First round',
-          linkUrl: null,
-          files: [],
-          status: 'draft',
-          sentAt: null,
-          createdBy: null,
-        },
-        SYSTEM,
-        now,
-      );
-      return sendForReview(tx, { deliverableId: d.id, versionNumber: null, to: null }, identity, SYSTEM, now);
-    });
+    const send = await seedReview(db.sql, identity, 'Spring poster', now);
     const sender = createSender(config.outbound);
     await flushOutbox(db.sql, sender, fixedClock(now), quietLog);
     await sender.close();
