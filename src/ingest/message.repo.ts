@@ -28,15 +28,31 @@ export async function loadAgencyDomains(tx: TransactionSql): Promise<string[]> {
   return (row?.value.domains ?? []).map((d) => d.toLowerCase());
 }
 
-/** The client owning a mail domain, matching parent domains too (mail.acme.example -> acme.example). */
-export async function findClientByDomain(tx: TransactionSql, domain: string): Promise<number | null> {
-  const parts = domain.toLowerCase().split('.');
-  const candidates = parts.slice(0, -1).map((_, i) => parts.slice(i).join('.'));
-  if (candidates.length === 0) return null;
-  const [row] = await tx<{ clientId: number }[]>`
-    select client_id from client_domains where domain = any(${candidates})
-    order by length(domain) desc limit 1`;
-  return row?.clientId ?? null;
+/**
+ * The client of each address: the one client that has it as a contact (an approver on a personal
+ * address), else the client owning its domain, matching parent domains too (mail.acme.example ->
+ * acme.example). An address that is a contact of several clients is decided by its domain. One query
+ * for all of them: this runs under the threading lock.
+ */
+export async function findClientsOfAddresses(
+  tx: TransactionSql,
+  addresses: string[],
+): Promise<Map<string, number | null>> {
+  if (addresses.length === 0) return new Map();
+  const rows = jsonRows(
+    addresses.map((address) => {
+      const parts = address.slice(address.lastIndexOf('@') + 1).split('.');
+      return { address, domains: parts.slice(0, -1).map((_, i) => parts.slice(i).join('.')) };
+    }),
+  );
+  const found = await tx<{ address: string; clientId: number | null }[]>`
+    select a.address, coalesce(
+      (select min(c.client_id) from contacts c where c.email = a.address having count(*) = 1),
+      (select d.client_id from client_domains d where d.domain = any(a.domains)
+       order by length(d.domain) desc limit 1)
+    ) as client_id
+    from json_to_recordset(${rows}::text::json) as a(address text, domains text[])`;
+  return new Map(found.map((r) => [r.address, r.clientId]));
 }
 
 export interface CandidateQuery {

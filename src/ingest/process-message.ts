@@ -44,17 +44,22 @@ export interface SigningKeys {
 /** Lookups that do not change within one batch: fetched once, not once per message. */
 export class PlacementCache {
   private agencyDomains: string[] | undefined;
-  private clientsByDomain = new Map<string, number | null>();
+  private clientsByAddress = new Map<string, number | null>();
 
   async agency(tx: TransactionSql): Promise<string[]> {
     this.agencyDomains ??= await repo.loadAgencyDomains(tx);
     return this.agencyDomains;
   }
 
-  async clientOf(tx: TransactionSql, domain: string): Promise<number | null> {
-    if (!this.clientsByDomain.has(domain))
-      this.clientsByDomain.set(domain, await repo.findClientByDomain(tx, domain));
-    return this.clientsByDomain.get(domain) ?? null;
+  /** Looks up every address not seen yet in one query. */
+  async load(tx: TransactionSql, addresses: string[]): Promise<void> {
+    const missing = [...new Set(addresses)].filter((a) => !this.clientsByAddress.has(a));
+    for (const [address, clientId] of await repo.findClientsOfAddresses(tx, missing))
+      this.clientsByAddress.set(address, clientId);
+  }
+
+  clientOf(address: string): number | null {
+    return this.clientsByAddress.get(address) ?? null;
   }
 }
 
@@ -68,23 +73,17 @@ function isAgency(address: string | null | undefined, agencyDomains: string[]): 
   return domain !== null && agencyDomains.some((d) => domain === d || domain.endsWith(`.${d}`));
 }
 
-async function resolveClient(
-  tx: TransactionSql,
-  cache: PlacementCache,
+/** Whose client a message is about: the sender's for inbound mail, the first client recipient's for ours. */
+function clientAddresses(
   email: ParsedEmail,
   direction: 'inbound' | 'outbound',
   agencyDomains: string[],
-): Promise<number | null> {
+): string[] {
   const addresses =
     direction === 'inbound'
       ? [email.from?.address]
       : [...email.to, ...email.cc].map((a) => a.address).filter((a) => !isAgency(a, agencyDomains));
-  for (const address of addresses) {
-    const domain = domainOf(address);
-    const clientId = domain ? await cache.clientOf(tx, domain) : null;
-    if (clientId !== null) return clientId;
-  }
-  return null;
+  return addresses.filter((a): a is string => typeof a === 'string' && domainOf(a) !== null);
 }
 
 /** Everything about a message that needs no database, computed before the threading lock is taken. */
@@ -171,18 +170,27 @@ export async function placeBatch(
   now: Date,
 ): Promise<void> {
   if (messages.length === 0) return;
-  const agencyDomains = await cache.agency(tx);
-  const placed: { direction: 'inbound' | 'outbound'; clientId: number | null }[] = [];
-  for (const { raw, email, ownMessage } of messages) {
-    const direction =
+  // The agency's own domains: those of its settings, and the inbox address's, so a colleague's mail is ours.
+  const inboxDomain = domainOf(options.signing?.inboxAddress);
+  const agencyDomains = [...(await cache.agency(tx)), ...(inboxDomain ? [inboxDomain.toLowerCase()] : [])];
+  const directed = messages.map(({ raw, email, ownMessage }) => {
+    const direction: 'inbound' | 'outbound' =
       ownMessage ||
       raw.source === 'outbound' ||
       raw.folderDirection === 'outbound' ||
       isAgency(email.from?.address, agencyDomains)
         ? 'outbound'
         : 'inbound';
-    placed.push({ direction, clientId: await resolveClient(tx, cache, email, direction, agencyDomains) });
-  }
+    return { direction, addresses: clientAddresses(email, direction, agencyDomains) };
+  });
+  await cache.load(
+    tx,
+    directed.flatMap((d) => d.addresses),
+  );
+  const placed = directed.map(({ direction, addresses }) => ({
+    direction,
+    clientId: addresses.map((a) => cache.clientOf(a)).find((id) => id !== null) ?? null,
+  }));
   const rows = await repo.findCandidates(
     tx,
     messages.map((m, i) => ({

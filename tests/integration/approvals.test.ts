@@ -1,6 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM } from '../../src/domain/audit.repo.js';
+import { saveContact } from '../../src/domain/clients.repo.js';
 import { drainQueue, processOptions, signingKeys } from '../../src/ingest/queue.js';
 import { storeRawMessage } from '../../src/ingest/raw-store.repo.js';
 import { confirmationHook, type OutboundIdentity } from '../../src/outbound/review.js';
@@ -140,5 +142,39 @@ describe('approvals with DKIM verified offline', () => {
     }
     const [count] = await db.sql`select count(*)::int as n from outbox where kind = 'approval_confirmation'`;
     expect(count?.n).toBe(1);
+  });
+
+  it('finds the client of a contact on a personal address, and takes a new request from them', async () => {
+    const [client] = await db.sql`select id from clients where code = 'ACME'`;
+    await db.sql.begin((tx) =>
+      saveContact(
+        tx,
+        { clientId: client?.id, email: 'kim@mailbox.example', name: 'Kim Freelance', canApprove: false },
+        SYSTEM,
+        NOW,
+      ),
+    );
+    await ingest(
+      'personal',
+      clientReply({
+        from: 'Kim Freelance <kim@mailbox.example>',
+        to: 'studio@brightline.example',
+        subject: 'Banners for the spring fair',
+        body: 'Hi, could you do three banners for the spring fair by Friday?',
+        messageId: 'kim-1@mailbox.example',
+        date: 'Wed, 25 Nov 2026 10:00:00 +0100',
+      }),
+    );
+    const [message] =
+      await db.sql`select client_id from messages where message_id_header = 'kim-1@mailbox.example'`;
+    expect(message?.clientId).toBe(client?.id);
+    const [request] = await db.sql`select client_id, requester_email, due_at, status from requests`;
+    expect(request).toMatchObject({
+      clientId: client?.id,
+      requesterEmail: 'kim@mailbox.example',
+      status: 'new',
+    });
+    // Friday 27 November, 17:30 in Berlin (the default end of the business day).
+    expect(request?.dueAt).toEqual(new Date('2026-11-27T16:30:00.000Z'));
   });
 });
