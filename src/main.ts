@@ -91,7 +91,8 @@ export async function startSignoff(
     }
     let url: string | undefined;
     if (config.roles.includes('web')) {
-      const server = await listen(createApp({ sql: db.sql, clock, config, appSecret, log }), config);
+      const inbound = processingOptions(config, appSecret).inbound;
+      const server = await listen(createApp({ sql: db.sql, clock, config, appSecret, log, inbound }), config);
       stops.unshift(() => closeServer(server));
       url = displayUrl(config, server);
     }

@@ -129,6 +129,7 @@ export interface DecisionView {
   receivedAt: Date;
   decidingPhrase: string | null;
   auth: string;
+  threadId: number | null;
 }
 
 export async function listDecisions(
@@ -137,7 +138,8 @@ export async function listDecisions(
 ): Promise<DecisionView[]> {
   const rows = await sql<(Omit<DecisionView, 'messageId'> & { messageIdHeader: string | null })[]>`
     select a.id, d.code as deliverable, v.number as version, a.intent, a.status, a.reason, m.from_address as from,
-           m.message_id_header, m.received_at, m.deciding_phrase, coalesce(a.evidence->'auth'->>'detail', '') as auth
+           m.message_id_header, m.received_at, m.deciding_phrase, coalesce(a.evidence->'auth'->>'detail', '') as auth,
+           m.thread_id
     from approvals a
       join messages m on m.id = a.message_id
       left join deliverables d on d.id = a.deliverable_id

@@ -8,7 +8,10 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Sql } from '../db/index.js';
+import { type DecisionStatus, listDecisions } from '../domain/decisions.repo.js';
+import { type InboundHooks, settleByLead } from '../domain/inbound.js';
 import { findUserByEmail } from '../domain/users.repo.js';
+import { isAppError } from '../errors.js';
 import {
   type IngestionStatus,
   ingestionStatus,
@@ -19,7 +22,7 @@ import type { Logger } from '../log.js';
 import { deriveKey, hmacHex, safeEqual, verifyPassword } from '../secrets.js';
 import { APP_CSS } from './dashboard/styles.js';
 import { getThread, listThreads, type ThreadView } from './dashboard/threads.repo.js';
-import { IngestionPage, LoginPage, ThreadListPage, ThreadPage } from './dashboard/views.js';
+import { DecisionsPage, IngestionPage, LoginPage, ThreadListPage, ThreadPage } from './dashboard/views.js';
 import { LoginThrottle } from './login-throttle.js';
 import { createSession, deleteSession, findSessionUser, type SessionUser } from './sessions.repo.js';
 
@@ -29,6 +32,8 @@ export interface WebDeps {
   config: Config;
   appSecret: string;
   log: Logger;
+  /** What confirming an approval does beyond the database (the approver's confirmation mail). */
+  inbound?: InboundHooks;
 }
 
 type Env = { Variables: { user: SessionUser; sessionToken: string } };
@@ -39,6 +44,7 @@ const FAVICON_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#3451d1"/>' +
   '<path d="M9 17l5 5 9-11" stroke="#fff" stroke-width="3.5" fill="none" stroke-linecap="round"/></svg>';
 const VIEWS: ThreadView[] = ['all', 'waiting_on_us', 'waiting_on_client', 'closed'];
+const DECISION_STATUSES: DecisionStatus[] = ['final', 'needs_confirmation', 'confirmed', 'dismissed'];
 // Password checks take the same time whether or not the address exists.
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
@@ -284,6 +290,48 @@ export function createApp(deps: WebDeps): Hono<Env> {
   });
 
   app.get('/api/ingestion', async (c) => c.json(await ingestionStatus(sql, clock.now())));
+
+  const decisionFilter = (value: string | undefined): DecisionStatus | undefined =>
+    value === 'all'
+      ? undefined
+      : DECISION_STATUSES.includes(value as DecisionStatus)
+        ? (value as DecisionStatus)
+        : 'needs_confirmation';
+
+  app.get('/decisions', async (c) => {
+    const status = decisionFilter(c.req.query('status'));
+    const decisions = await listDecisions(sql, status ? { status } : {});
+    return c.html(
+      <DecisionsPage
+        {...shell(c)}
+        decisions={decisions}
+        status={status ?? 'all'}
+        notice={c.req.query('settled')}
+      />,
+    );
+  });
+
+  app.post('/decisions/:id{[0-9]{1,15}}/:outcome{confirm|dismiss}', async (c) => {
+    const id = Number(c.req.param('id'));
+    const outcome = c.req.param('outcome') === 'confirm' ? 'confirmed' : 'dismissed';
+    const user = c.get('user');
+    try {
+      await sql.begin((tx) =>
+        settleByLead(tx, id, outcome, deps.inbound ?? {}, { type: 'user', id: user.id }, clock.now()),
+      );
+    } catch (error) {
+      if (isAppError(error, 'NOT_FOUND')) return c.text('Not found.', 404);
+      if (isAppError(error, 'BAD_INPUT')) return c.redirect('/decisions?settled=already', 303);
+      throw error;
+    }
+    log.info({ userId: user.id, decisionId: id, outcome }, 'Decision settled.');
+    return c.redirect(`/decisions?settled=${outcome}`, 303);
+  });
+
+  app.get('/api/decisions', async (c) => {
+    const status = decisionFilter(c.req.query('status'));
+    return c.json(await listDecisions(sql, status ? { status } : {}));
+  });
 
   app.get('/api/me', (c) => {
     const { id, email, name, role } = c.get('user');

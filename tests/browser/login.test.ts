@@ -72,4 +72,42 @@ describe.skipIf(!available && !requireRealServices)('dashboard in Chromium', () 
     expect(new URL(page.url()).pathname).toBe('/login');
     await context.close();
   });
+
+  it('lists approvals that need a lead, and confirms or dismisses one with a click, audited', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${web.url}/decisions`);
+    await page.fill('#email', DEMO_LOGIN_EMAIL);
+    await page.fill('#password', web.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${web.url}/decisions`);
+    const rows = page.locator('tr[data-decision-id]');
+    const pending = await rows.count();
+    expect(pending).toBeGreaterThanOrEqual(2);
+    // The demo mail carries no reply tokens: each decision says why it waits.
+    await expect(page.locator('#decisions').textContent()).resolves.toMatch(
+      /Not tied to a version|Approved with conditions/,
+    );
+
+    const first = await rows.nth(0).getAttribute('data-decision-id');
+    await rows.nth(0).locator('button:has-text("Dismiss")').click();
+    await page.waitForURL(/settled=dismissed/);
+    await expect(page.locator('[role=status]').textContent()).resolves.toBe('Decision dismissed.');
+    expect(await page.locator(`tr[data-decision-id="${first}"]`).count()).toBe(0);
+
+    const second = await rows.nth(0).getAttribute('data-decision-id');
+    await rows.nth(0).locator('button:has-text("Confirm")').click();
+    await page.waitForURL(/settled=confirmed/);
+    expect(await rows.count()).toBe(pending - 2);
+    await page.click('nav.filters >> text=Confirmed');
+    expect(await page.locator(`tr[data-decision-id="${second}"]`).count()).toBe(1);
+
+    const audit = await db.sql`
+      select action, actor_type from audit_events where subject_type = 'approval' and subject_id in ${db.sql([String(first), String(second)])}
+        and action in ('approval.dismissed', 'approval.confirmed') order by id`;
+    expect(audit.map((a) => [a.action, a.actorType])).toEqual([
+      ['approval.dismissed', 'user'],
+      ['approval.confirmed', 'user'],
+    ]);
+    await page.close();
+  });
 });

@@ -31,4 +31,7 @@ details summary { cursor:pointer; color:var(--muted); font-size:13px; margin-top
 button { padding:8px 14px; border:0; border-radius:4px; background:var(--accent); color:#fff; font:inherit; cursor:pointer; }
 button.link { background:none; color:var(--accent); padding:0; }
 .error { color:#b42318; margin-top:12px; }
+nav.filters { display:flex; gap:12px; margin-bottom:12px; }
+nav.filters a.active { font-weight:600; color:var(--ink); }
+table.threads td form { margin:0 0 6px; }
 `;

@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import type { DecisionView } from '../../domain/decisions.repo.js';
 import type { FailedMessage, IngestionStatus } from '../../ingest/health.repo.js';
 import type { SessionUser } from '../sessions.repo.js';
 import type { ThreadListItem, ThreadMessage, ThreadView } from './threads.repo.js';
@@ -64,7 +65,7 @@ function Shell(props: {
   user: SessionUser;
   csrf: string;
   title: string;
-  active: ThreadView | 'ingestion' | null;
+  active: ThreadView | 'ingestion' | 'decisions' | null;
   children: Child;
 }) {
   const views: [ThreadView, string][] = [
@@ -86,6 +87,9 @@ function Shell(props: {
               {label}
             </a>
           ))}
+          <a href="/decisions" class={props.active === 'decisions' ? 'active' : ''}>
+            Needs confirmation
+          </a>
           <a href="/ingestion" class={props.active === 'ingestion' ? 'active' : ''}>
             Ingestion health
           </a>
@@ -314,6 +318,108 @@ export function IngestionPage(props: {
             </tbody>
           </table>
         </>
+      )}
+    </Shell>
+  );
+}
+
+/** Why an approval-like reply was not final, in the words a lead needs to decide. */
+const REASON_LABELS: Record<string, string> = {
+  ambiguous_from: 'More than one sender, or none',
+  unresolved_version: 'Not tied to a version by our reply address or Message-ID',
+  not_approver: 'The sender may not approve for this client',
+  unauthenticated: 'The sender could not be authenticated',
+  stale_version: 'A later version was sent since',
+  conditional: 'Approved with conditions',
+};
+
+const DECISION_FILTERS: [string, string][] = [
+  ['needs_confirmation', 'Needs confirmation'],
+  ['final', 'Final'],
+  ['confirmed', 'Confirmed'],
+  ['dismissed', 'Dismissed'],
+  ['all', 'All'],
+];
+
+export function DecisionsPage(props: {
+  user: SessionUser;
+  csrf: string;
+  status: string;
+  decisions: DecisionView[];
+  notice?: string | undefined;
+}) {
+  return (
+    <Shell user={props.user} csrf={props.csrf} title="Approval decisions" active="decisions">
+      <h1>Approval decisions</h1>
+      <nav class="filters">
+        {DECISION_FILTERS.map(([value, label]) => (
+          <a href={`/decisions?status=${value}`} class={props.status === value ? 'active' : ''}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      {props.notice === 'already' ? (
+        <p class="muted" role="status">
+          That decision was already settled.
+        </p>
+      ) : props.notice !== undefined ? (
+        <p class="muted" role="status">{`Decision ${props.notice}.`}</p>
+      ) : null}
+      {props.decisions.length === 0 ? (
+        <p class="muted">Nothing here.</p>
+      ) : (
+        <table class="threads" id="decisions">
+          <thead>
+            <tr>
+              <th>Deliverable</th>
+              <th>From</th>
+              <th>Said</th>
+              <th>Why</th>
+              <th>Received</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {props.decisions.map((d) => (
+              <tr data-decision-id={String(d.id)}>
+                <td>
+                  {d.deliverable ? `${d.deliverable} v${d.version ?? '?'}` : 'No deliverable'}
+                  <div class="snippet">{d.intent === 'approval' ? 'Approval' : 'Conditional approval'}</div>
+                </td>
+                <td>{d.from ?? ''}</td>
+                <td>
+                  {d.threadId !== null ? (
+                    <a href={`/threads/${d.threadId}`}>{d.decidingPhrase ?? '(open the thread)'}</a>
+                  ) : (
+                    d.decidingPhrase
+                  )}
+                </td>
+                <td>
+                  <span class="chip">{d.status.replace('_', ' ')}</span>
+                  {d.reason ? <div class="snippet">{REASON_LABELS[d.reason] ?? d.reason}</div> : null}
+                  <div class="snippet">{`Sender check: ${d.auth}`}</div>
+                </td>
+                <td class="muted">{formatTime(d.receivedAt)}</td>
+                <td>
+                  {d.status === 'needs_confirmation' ? (
+                    <>
+                      <form method="post" action={`/decisions/${d.id}/confirm`}>
+                        <input type="hidden" name="_csrf" value={props.csrf} />
+                        <button type="submit">Confirm</button>
+                      </form>
+                      <form method="post" action={`/decisions/${d.id}/dismiss`}>
+                        <input type="hidden" name="_csrf" value={props.csrf} />
+                        <button type="submit" class="link">
+                          Dismiss
+                        </button>
+                      </form>
+                    </>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </Shell>
   );
