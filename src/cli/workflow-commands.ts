@@ -4,13 +4,20 @@ import path from 'node:path';
 import type { Sql } from '../db/index.js';
 import {
   findClientByCode,
+  listClients,
+  listContacts,
   type ReportingSchedule,
   type SlaPolicy,
   saveClient,
   saveContact,
 } from '../domain/clients.repo.js';
 import { type DecisionStatus, listDecisions } from '../domain/decisions.repo.js';
-import { addVersion, createDeliverable, findDeliverable } from '../domain/deliverables.repo.js';
+import {
+  addVersion,
+  createDeliverable,
+  findDeliverable,
+  listDeliverables,
+} from '../domain/deliverables.repo.js';
 import { zonedTimeToUtc } from '../domain/due-date.js';
 import { listFeedback, markFeedbackAddressed } from '../domain/feedback.repo.js';
 import { settleByLead } from '../domain/inbound.js';
@@ -52,6 +59,7 @@ export const WORKFLOW_HELP = `  client add --name <n> --code <CODE> --domain <d>
   version send --deliverable <code> [--version <n>] [--to <email>]... [--json]
                                 send a version for review (the client's approvers by default)
   outbox flush [--json]         deliver the mail that is due now
+  clients list | contacts list [--client <CODE>] | deliverables list [--client <CODE>]   [--json]
   decisions list [--deliverable <code>] [--status <s>] [--json]
                                 approval decisions: final, needs_confirmation, confirmed, dismissed
   decision confirm|dismiss <id> [--json]
@@ -474,32 +482,30 @@ export const WORKFLOW_COMMANDS: Record<string, Command> = {
       return result.failed + result.dead > 0 ? 1 : 0;
     },
   },
-  'decisions list': {
-    options: { deliverable: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
-    async run(ctx) {
-      const status = oneOf<DecisionStatus>(DECISION_STATUSES, optionalString(ctx.values, 'status'), 'status');
-      const code = optionalString(ctx.values, 'deliverable')?.toUpperCase();
-      const rows = await withDatabase(ctx, (sql) => listDecisions(sql, { deliverableCode: code, status }));
-      const line = (d: (typeof rows)[number]) =>
-        `${d.id}  ${d.deliverable ?? '-'} v${d.version ?? '?'}  ${d.intent}  ${d.status}${d.reason ? ` (${d.reason})` : ''}  ${d.from ?? ''}  ${d.messageId ?? ''}`;
-      print(Boolean(ctx.values.json), rows, rows.length === 0 ? 'No decisions.' : rows.map(line).join('\n'));
-      return 0;
-    },
-  },
+  'decisions list': listCommand(
+    { deliverable: { type: 'string' }, status: { type: 'string' } },
+    (ctx, sql) =>
+      listDecisions(sql, {
+        deliverableCode: optionalString(ctx.values, 'deliverable')?.toUpperCase(),
+        status: oneOf<DecisionStatus>(DECISION_STATUSES, optionalString(ctx.values, 'status'), 'status'),
+      }),
+    (d) =>
+      `${d.id}  ${d.deliverable ?? '-'} v${d.version ?? '?'}  ${d.intent}  ${d.status}${d.reason ? ` (${d.reason})` : ''}  ${d.from ?? ''}  ${d.messageId ?? ''}`,
+    'No decisions.',
+  ),
   ...settleCommand('confirm'),
   ...settleCommand('dismiss'),
-  'feedback list': {
-    options: { deliverable: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
-    async run(ctx) {
-      const status = oneOf(['open', 'addressed'] as const, optionalString(ctx.values, 'status'), 'status');
-      const code = optionalString(ctx.values, 'deliverable')?.toUpperCase();
-      const rows = await withDatabase(ctx, (sql) => listFeedback(sql, { deliverableCode: code, status }));
-      const line = (f: (typeof rows)[number]) =>
-        `${f.id}  ${f.deliverable} v${f.version}  ${f.status}  ${f.from}: ${f.text.replace(/\s+/g, ' ').slice(0, 100)}`;
-      print(Boolean(ctx.values.json), rows, rows.length === 0 ? 'No feedback.' : rows.map(line).join('\n'));
-      return 0;
-    },
-  },
+  'feedback list': listCommand(
+    { deliverable: { type: 'string' }, status: { type: 'string' } },
+    (ctx, sql) =>
+      listFeedback(sql, {
+        deliverableCode: optionalString(ctx.values, 'deliverable')?.toUpperCase(),
+        status: oneOf(['open', 'addressed'] as const, optionalString(ctx.values, 'status'), 'status'),
+      }),
+    (f) =>
+      `${f.id}  ${f.deliverable} v${f.version}  ${f.status}  ${f.from}: ${f.text.replace(/\s+/g, ' ').slice(0, 100)}`,
+    'No feedback.',
+  ),
   'feedback address': {
     options: { json: { type: 'boolean' } },
     positionals: 'some',
@@ -513,18 +519,38 @@ export const WORKFLOW_COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
-  'requests list': {
-    options: { client: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
-    async run(ctx) {
-      const status = oneOf<RequestStatus>(REQUEST_STATUSES, optionalString(ctx.values, 'status'), 'status');
-      const client = optionalString(ctx.values, 'client')?.toUpperCase();
-      const rows = await withDatabase(ctx, (sql) => listRequests(sql, { clientCode: client, status }));
-      const line = (r: (typeof rows)[number]) =>
-        `${r.id}  ${r.client}  ${r.status}  due ${r.dueAt?.toISOString() ?? '-'}  ${r.requester ?? ''}: ${r.title}`;
-      print(Boolean(ctx.values.json), rows, rows.length === 0 ? 'No requests.' : rows.map(line).join('\n'));
-      return 0;
-    },
-  },
+  'requests list': listCommand(
+    { client: { type: 'string' }, status: { type: 'string' } },
+    (ctx, sql) =>
+      listRequests(sql, {
+        clientCode: optionalString(ctx.values, 'client')?.toUpperCase(),
+        status: oneOf<RequestStatus>(REQUEST_STATUSES, optionalString(ctx.values, 'status'), 'status'),
+      }),
+    (r) =>
+      `${r.id}  ${r.client}  ${r.status}  due ${r.dueAt?.toISOString() ?? '-'}  ${r.requester ?? ''}: ${r.title}`,
+    'No requests.',
+  ),
+  'clients list': listCommand(
+    {},
+    (_ctx, sql) => listClients(sql),
+    (c) =>
+      `${c.code}  ${c.name}  ${c.domains.join(',')}  ${c.timeZone}  lead ${c.lead ?? '-'}  ${c.contacts} contact(s), ${c.approvers} approver(s)`,
+    'No clients.',
+  ),
+  'contacts list': listCommand(
+    { client: { type: 'string' } },
+    (ctx, sql) => listContacts(sql, { clientCode: optionalString(ctx.values, 'client')?.toUpperCase() }),
+    (k) => `${k.client}  ${k.email}  ${k.name}${k.canApprove ? '  (approver)' : ''}`,
+    'No contacts.',
+  ),
+  'deliverables list': listCommand(
+    { client: { type: 'string' } },
+    (ctx, sql) => listDeliverables(sql, { clientCode: optionalString(ctx.values, 'client')?.toUpperCase() }),
+    (d) =>
+      `${d.code}  ${d.status}  ${d.title}  due ${d.dueAt?.toISOString() ?? '-'}  ` +
+      (d.versions.map((v) => `v${v.number} ${v.status}`).join(', ') || 'no versions'),
+    'No deliverables.',
+  ),
   'request start': {
     options: { json: { type: 'boolean' } },
     positionals: 'some',
@@ -539,6 +565,23 @@ export const WORKFLOW_COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+/** A read-only listing: filters as options, one line per row, or the rows as JSON with --json. */
+function listCommand<T>(
+  options: Command['options'],
+  load: (ctx: Context, sql: Sql) => Promise<T[]>,
+  line: (row: T) => string,
+  empty: string,
+): Command {
+  return {
+    options: { ...options, json: { type: 'boolean' } },
+    async run(ctx) {
+      const rows = await withDatabase(ctx, (sql) => load(ctx, sql));
+      print(Boolean(ctx.values.json), rows, rows.length === 0 ? empty : rows.map(line).join('\n'));
+      return 0;
+    },
+  };
+}
 
 function settleCommand(outcome: 'confirm' | 'dismiss'): Record<string, Command> {
   return {

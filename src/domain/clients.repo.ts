@@ -121,3 +121,41 @@ export async function saveContact(
   });
   return { id, created: !before };
 }
+
+export interface ClientView {
+  id: number;
+  code: string;
+  name: string;
+  domains: string[];
+  timeZone: string;
+  lead: string | null;
+  contacts: number;
+  approvers: number;
+}
+
+export async function listClients(sql: Sql): Promise<ClientView[]> {
+  return sql<ClientView[]>`
+    select c.id, c.code, c.name, c.time_zone, u.email as lead,
+           coalesce((select array_agg(d.domain order by d.domain) from client_domains d where d.client_id = c.id), '{}') as domains,
+           (select count(*)::int from contacts k where k.client_id = c.id) as contacts,
+           (select count(*)::int from contacts k where k.client_id = c.id and k.can_approve) as approvers
+    from clients c left join users u on u.id = c.account_lead_id
+    where c.archived_at is null
+    order by c.code`;
+}
+
+export interface ContactView {
+  id: number;
+  client: string;
+  email: string;
+  name: string;
+  canApprove: boolean;
+}
+
+export async function listContacts(sql: Sql, filter: { clientCode?: string } = {}): Promise<ContactView[]> {
+  return sql<ContactView[]>`
+    select k.id, c.code as client, k.email, k.name, k.can_approve
+    from contacts k join clients c on c.id = k.client_id
+    where (${filter.clientCode ?? null}::text is null or c.code = ${filter.clientCode ?? null})
+    order by c.code, k.email`;
+}

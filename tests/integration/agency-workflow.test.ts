@@ -176,11 +176,24 @@ describe('agency workflow from the CLI', () => {
     const old = await runCli(['version', 'send', '--deliverable', 'ACME-1', '--version', '1'], env);
     expect(old.code).toBe(2);
     expect(old.stderr).toContain('Version 1 of ACME-1 is superseded');
-    const versions = await db.sql`select number, status from versions order by number`;
-    expect(versions.map((v) => [v.number, v.status])).toEqual([
+    const [deliverable1] = await cli('deliverables', 'list', '--client', 'ACME');
+    expect(deliverable1).toMatchObject({
+      code: 'ACME-1',
+      status: 'in_review',
+      owner: 'maya@brightline.example',
+    });
+    expect(
+      deliverable1.versions.map((v: { number: number; status: string }) => [v.number, v.status]),
+    ).toEqual([
       [1, 'superseded'],
       [2, 'in_review'],
     ]);
+    expect(await cli('clients', 'list')).toEqual([
+      expect.objectContaining({ code: 'ACME', domains: ['acme.example'], contacts: 3, approvers: 2 }),
+    ]);
+    expect(
+      (await cli('contacts', 'list', '--client', 'ACME')).map((c: { email: string }) => c.email),
+    ).toEqual(['dana@acme.example', 'sarah@acme.example', 'tom@acme.example']);
   });
 
   it('records exactly the final approvals, and the reason for every other decision', async () => {
