@@ -434,22 +434,24 @@ export const WORKFLOW_COMMANDS: Record<string, Command> = {
         );
         const sender = senderFor(ctx);
         try {
-          const delivery = await flushOutbox(sql, sender, ctx.clock, ctx.log(), {
-            ids: send.messages.map((m) => m.outboxId),
-          });
-          return { send, delivery };
+          const ids = send.messages.map((m) => m.outboxId);
+          const delivery = await flushOutbox(sql, sender, ctx.clock, ctx.log(), { ids });
+          // A running worker may have sent some first: the rows say what happened to each.
+          const rows = await sql<{ id: number; status: string }[]>`
+            select id, status from outbox where id = any(${ids}::bigint[])`;
+          return { send, delivery, status: new Map(rows.map((r) => [r.id, r.status])) };
         } finally {
           await sender.close();
         }
       });
-      const { send, delivery } = result;
-      const status = new Map(delivery.results.map((r) => [r.id, r]));
+      const { send, delivery, status } = result;
       const messages = send.messages.map((m) => ({
         to: m.to,
         messageId: m.messageId,
         replyTo: m.replyTo,
         subject: m.subject,
-        delivery: status.get(m.outboxId)?.status ?? (m.queued ? 'queued' : 'already sent'),
+        // sent, queued (to retry), sending (another process has it) or dead; "already" when sent before.
+        delivery: `${status.get(m.outboxId) ?? 'queued'}${m.queued ? '' : ' (already)'}`,
       }));
       print(
         Boolean(ctx.values.json),
