@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyIntent, type Intent } from '../../src/classify/classify.js';
+import { classifyIntent, type Intent, MAX_CLASSIFIED_CHARS } from '../../src/classify/classify.js';
 import { splitSentences } from '../../src/classify/text.js';
 import type { AutomatedVerdict } from '../../src/parse/automated.js';
 
@@ -627,6 +627,19 @@ describe('classifyIntent', () => {
     });
     expect(result.intent).not.toBe('approval');
     expect(classifyIntent({ visibleText: '', subject: 'Approved', automated: null }).intent).toBe('other');
+  });
+
+  it('reads a very long reply in part, and never takes it as a plain approval', () => {
+    const notes = Array.from(
+      { length: 600 },
+      (_, i) => `${i + 1}. Page ${i + 2}: the photo credit is in place.`,
+    );
+    const long = `Approved, thanks!\n\n${notes.join('\n')}\n\nActually no, not approved: the cover is wrong.`;
+    expect(long.length).toBeGreaterThan(MAX_CLASSIFIED_CHARS);
+    expect(classifyIntent({ visibleText: long, subject: 'Re: report', automated: null })).toMatchObject({
+      intent: 'conditional_approval',
+      decidingPhrase: 'Approved, thanks!',
+    });
   });
 
   it('uses the subject for a request', () => {
