@@ -414,6 +414,23 @@ interface BodyLengthFields {
 
 type MailauthDkim = DKIMResult & BodyLengthFields;
 
+let debugLineSilenced = false;
+
+/**
+ * mailauth 4.13 prints `TOTAL <n> EXPECTING <l>` with console.log when a signature's l= differs from
+ * the bytes it hashed (a sender controls that). It would land on stdout, which the CLI keeps for
+ * results (`import --json`): that one line is dropped, everything else passes through.
+ */
+function silenceMailauthDebugLine(): void {
+  if (debugLineSilenced) return;
+  debugLineSilenced = true;
+  const original = console.log;
+  console.log = (...args: unknown[]) => {
+    if (args.length === 4 && args[0] === 'TOTAL' && args[2] === 'EXPECTING') return;
+    original(...args);
+  };
+}
+
 class VerificationTimeout extends Error {
   readonly code = 'ETIMEOUT';
 }
@@ -486,6 +503,7 @@ async function checkWithMailauth(
   // Loaded on first use: mailauth adds about 30 MB to a process, and only approval-like mail that names
   // one of our versions, without a trusted header, ever needs it.
   const { dkimVerify, dmarc } = await import('mailauth');
+  silenceMailauthDebugLine();
   const verified = await dkimVerify(raw, { resolver });
   // mailauth reports an unsigned message as one result without a signing domain.
   const signatures = (verified.results as MailauthDkim[]).filter((r) => typeof r.signingDomain === 'string');

@@ -395,6 +395,23 @@ describe('verifySender with mailauth', () => {
     expect(auth.detail).toContain('dkim=pass d=acme.example l=');
   });
 
+  it('keeps stdout clean when a signature claims more body than there is', async () => {
+    const signedMessage = await signed(APPROVAL, ACME, 12);
+    const inflated = signedMessage.replace(/\bl=12\b/, 'l=9999');
+    expect(inflated).not.toBe(signedMessage);
+    // A fresh copy of the module, so it wraps the console.log this test watches.
+    vi.resetModules();
+    const printed = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const fresh = await import('../../src/domain/sender-auth.js');
+      const auth = await fresh.verifySender(Buffer.from(inflated), FROM, dnsOptions);
+      expect(auth.verdict).toBe('fail');
+      expect(printed.mock.calls.filter((call) => call[0] === 'TOTAL')).toEqual([]);
+    } finally {
+      printed.mockRestore();
+    }
+  });
+
   it('passes an l= signature that covers the whole body', async () => {
     const auth = await verifySender(Buffer.from(await signed(APPROVAL, ACME, 10_000)), FROM, dnsOptions);
     expect(auth).toMatchObject({ verdict: 'pass', dkim: [{ bodyLengthLimited: false }] });
