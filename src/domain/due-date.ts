@@ -66,6 +66,8 @@ export async function parseDueDate(text: string, options: DueDateOptions): Promi
     for (const result of parser.parse(input, reference, { forwardDate: true })) {
       if (!plausible(result.text, english)) continue;
       const start = result.start;
+      // A month alone ("the October invoice", "in January") names no day to be due on.
+      if (!start.isCertain('day') && !start.isCertain('weekday')) continue;
       const [year, month, day] = [start.get('year'), start.get('month'), start.get('day')];
       if (year === null || month === null || day === null) continue;
       let dueAt = start.date();

@@ -86,15 +86,17 @@ export interface RequestView {
   threadId: number | null;
 }
 
+/** `open` is new and in progress together: what still needs the agency. */
 export async function listRequests(
   sql: Sql,
-  filter: { clientCode?: string; status?: RequestStatus } = {},
+  filter: { clientCode?: string; status?: RequestStatus | 'open' } = {},
 ): Promise<RequestView[]> {
   return sql<RequestView[]>`
     select r.id, c.code as client, r.requester_email as requester, r.title, r.status, r.due_at, u.email as owner,
            r.received_at, r.started_at, r.thread_id
     from requests r join clients c on c.id = r.client_id left join users u on u.id = r.owner_id
     where (${filter.clientCode ?? null}::text is null or c.code = ${filter.clientCode ?? null})
-      and (${filter.status ?? null}::text is null or r.status = ${filter.status ?? null})
+      and (${filter.status ?? null}::text is null or r.status = ${filter.status ?? null}
+           or (${filter.status ?? null} = 'open' and r.status in ('new', 'in_progress')))
     order by r.received_at desc, r.id desc`;
 }

@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { Sql } from '../db/index.js';
 import { type DecisionStatus, listDecisions } from '../domain/decisions.repo.js';
 import { type InboundHooks, settleByLead } from '../domain/inbound.js';
+import { listRequests, type RequestStatus, startRequest } from '../domain/requests.repo.js';
 import { findUserByEmail } from '../domain/users.repo.js';
 import { isAppError } from '../errors.js';
 import {
@@ -22,7 +23,14 @@ import type { Logger } from '../log.js';
 import { deriveKey, hmacHex, safeEqual, verifyPassword } from '../secrets.js';
 import { APP_CSS } from './dashboard/styles.js';
 import { getThread, listThreads, type ThreadView } from './dashboard/threads.repo.js';
-import { DecisionsPage, IngestionPage, LoginPage, ThreadListPage, ThreadPage } from './dashboard/views.js';
+import {
+  DecisionsPage,
+  IngestionPage,
+  LoginPage,
+  RequestsPage,
+  ThreadListPage,
+  ThreadPage,
+} from './dashboard/views.js';
 import { LoginThrottle } from './login-throttle.js';
 import { createSession, deleteSession, findSessionUser, type SessionUser } from './sessions.repo.js';
 
@@ -45,6 +53,7 @@ const FAVICON_SVG =
   '<path d="M9 17l5 5 9-11" stroke="#fff" stroke-width="3.5" fill="none" stroke-linecap="round"/></svg>';
 const VIEWS: ThreadView[] = ['all', 'waiting_on_us', 'waiting_on_client', 'closed'];
 const DECISION_STATUSES: DecisionStatus[] = ['final', 'needs_confirmation', 'confirmed', 'dismissed'];
+const REQUEST_FILTERS: (RequestStatus | 'open')[] = ['open', 'new', 'in_progress', 'done', 'declined'];
 // Password checks take the same time whether or not the address exists.
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
@@ -326,6 +335,43 @@ export function createApp(deps: WebDeps): Hono<Env> {
     }
     log.info({ userId: user.id, decisionId: id, outcome }, 'Decision settled.');
     return c.redirect(`/decisions?settled=${outcome}`, 303);
+  });
+
+  const requestFilter = (value: string | undefined): RequestStatus | 'open' | undefined =>
+    value === 'all'
+      ? undefined
+      : REQUEST_FILTERS.includes(value as RequestStatus)
+        ? (value as RequestStatus)
+        : 'open';
+
+  app.get('/requests', async (c) => {
+    const status = requestFilter(c.req.query('status'));
+    const requests = await listRequests(sql, status ? { status } : {});
+    return c.html(
+      <RequestsPage
+        {...shell(c)}
+        requests={requests}
+        filter={status ?? 'all'}
+        notice={c.req.query('started')}
+      />,
+    );
+  });
+
+  app.post('/requests/:id{[0-9]{1,15}}/start', async (c) => {
+    const id = Number(c.req.param('id'));
+    const user = c.get('user');
+    try {
+      await sql.begin((tx) => startRequest(tx, id, { type: 'user', id: user.id }, clock.now()));
+    } catch (error) {
+      if (isAppError(error, 'NOT_FOUND')) return c.text('Not found.', 404);
+      throw error;
+    }
+    return c.redirect(`/requests?started=${id}`, 303);
+  });
+
+  app.get('/api/requests', async (c) => {
+    const status = requestFilter(c.req.query('status'));
+    return c.json(await listRequests(sql, status ? { status } : {}));
   });
 
   app.get('/api/decisions', async (c) => {

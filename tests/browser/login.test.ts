@@ -110,4 +110,26 @@ describe.skipIf(!available && !requireRealServices)('dashboard in Chromium', () 
     ]);
     await page.close();
   });
+
+  it('lists client requests with their due dates, and starts one with a click', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${web.url}/requests`);
+    await page.fill('#email', DEMO_LOGIN_EMAIL);
+    await page.fill('#password', web.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${web.url}/requests`);
+    const rows = page.locator('tr[data-request-id]');
+    expect(await rows.count()).toBeGreaterThanOrEqual(1);
+    const first = rows.nth(0);
+    const id = await first.getAttribute('data-request-id');
+    await first.locator('button:has-text("Start")').click();
+    await page.waitForURL(/started=/);
+    await expect(page.locator(`tr[data-request-id="${id}"] .chip`).textContent()).resolves.toBe(
+      'in progress',
+    );
+    const [request] = await db.sql`select status, started_at from requests where id = ${Number(id)}`;
+    expect(request?.status).toBe('in_progress');
+    expect(request?.startedAt).toBeInstanceOf(Date);
+    await page.close();
+  });
 });

@@ -36,6 +36,9 @@ describe('parseDueDate', () => {
   it('finds nothing when there is no date', async () => {
     expect(await parseDueDate('Can you do three banners for the webinar?', BERLIN)).toBeNull();
     expect(await parseDueDate('', BERLIN)).toBeNull();
+    // A month alone is what the work is about, not when it is due.
+    expect(await parseDueDate('Could you send the PO number for the October invoice?', BERLIN)).toBeNull();
+    expect(await parseDueDate('Social templates for the awareness days in January', BERLIN)).toBeNull();
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { DecisionView } from '../../domain/decisions.repo.js';
+import type { RequestView } from '../../domain/requests.repo.js';
 import type { FailedMessage, IngestionStatus } from '../../ingest/health.repo.js';
 import type { SessionUser } from '../sessions.repo.js';
 import type { ThreadListItem, ThreadMessage, ThreadView } from './threads.repo.js';
@@ -65,7 +66,7 @@ function Shell(props: {
   user: SessionUser;
   csrf: string;
   title: string;
-  active: ThreadView | 'ingestion' | 'decisions' | null;
+  active: ThreadView | 'ingestion' | 'decisions' | 'requests' | null;
   children: Child;
 }) {
   const views: [ThreadView, string][] = [
@@ -89,6 +90,9 @@ function Shell(props: {
           ))}
           <a href="/decisions" class={props.active === 'decisions' ? 'active' : ''}>
             Needs confirmation
+          </a>
+          <a href="/requests" class={props.active === 'requests' ? 'active' : ''}>
+            Requests
           </a>
           <a href="/ingestion" class={props.active === 'ingestion' ? 'active' : ''}>
             Ingestion health
@@ -415,6 +419,79 @@ export function DecisionsPage(props: {
                       </form>
                     </>
                   ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Shell>
+  );
+}
+
+const REQUEST_FILTERS: [string, string][] = [
+  ['open', 'Open'],
+  ['new', 'New'],
+  ['in_progress', 'In progress'],
+  ['all', 'All'],
+];
+
+export function RequestsPage(props: {
+  user: SessionUser;
+  csrf: string;
+  filter: string;
+  requests: RequestView[];
+  notice?: string | undefined;
+}) {
+  return (
+    <Shell user={props.user} csrf={props.csrf} title="Requests" active="requests">
+      <h1>Requests</h1>
+      <nav class="filters">
+        {REQUEST_FILTERS.map(([value, label]) => (
+          <a href={`/requests?status=${value}`} class={props.filter === value ? 'active' : ''}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      {props.notice !== undefined ? (
+        <p class="muted" role="status">
+          {`Request ${props.notice} is in progress.`}
+        </p>
+      ) : null}
+      {props.requests.length === 0 ? (
+        <p class="muted">Nothing here.</p>
+      ) : (
+        <table class="threads" id="requests">
+          <thead>
+            <tr>
+              <th>Request</th>
+              <th>Client</th>
+              <th>Due</th>
+              <th>Owner</th>
+              <th>Received</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {props.requests.map((r) => (
+              <tr data-request-id={String(r.id)}>
+                <td>
+                  {r.threadId !== null ? <a href={`/threads/${r.threadId}`}>{r.title}</a> : r.title}
+                  <div class="snippet">{r.requester ?? ''}</div>
+                </td>
+                <td>{r.client}</td>
+                <td>{formatTime(r.dueAt)}</td>
+                <td class="muted">{r.owner ?? ''}</td>
+                <td class="muted">{formatTime(r.receivedAt)}</td>
+                <td>
+                  {r.status === 'new' ? (
+                    <form method="post" action={`/requests/${r.id}/start`}>
+                      <input type="hidden" name="_csrf" value={props.csrf} />
+                      <button type="submit">Start</button>
+                    </form>
+                  ) : (
+                    <span class="chip">{r.status.replace('_', ' ')}</span>
+                  )}
                 </td>
               </tr>
             ))}
