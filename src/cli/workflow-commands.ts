@@ -451,7 +451,7 @@ export const WORKFLOW_COMMANDS: Record<string, Command> = {
         replyTo: m.replyTo,
         subject: m.subject,
         // sent, queued (to retry), sending (another process has it) or dead; "already" when sent before.
-        delivery: `${status.get(m.outboxId) ?? 'queued'}${m.queued ? '' : ' (already)'}`,
+        delivery: `${status.get(m.outboxId) ?? 'queued'}${m.newlyQueued ? '' : ' (already)'}`,
       }));
       print(
         Boolean(ctx.values.json),

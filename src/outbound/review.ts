@@ -1,6 +1,5 @@
 import type { TransactionSql } from '../db/index.js';
-import type { Actor } from '../domain/audit.repo.js';
-import { recordAudit } from '../domain/audit.repo.js';
+import { type Actor, recordAudit } from '../domain/audit.repo.js';
 import { findVersion, setVersionStatus, supersedeEarlier } from '../domain/deliverables.repo.js';
 import type { InboundHooks } from '../domain/inbound.js';
 import { AppError } from '../errors.js';
@@ -49,7 +48,8 @@ export interface ReviewSend {
     messageId: string;
     replyTo: string;
     subject: string;
-    queued: boolean;
+    /** False when the same version had already been sent to this person. */
+    newlyQueued: boolean;
   }[];
 }
 
@@ -122,7 +122,7 @@ export async function sendForReview(
       messageId: `<${row?.messageIdHeader ?? message.messageId}>`,
       replyTo,
       subject: row?.subject ?? message.subject,
-      queued: queued.created,
+      newlyQueued: queued.created,
     });
   }
   await recordAudit(tx, {
