@@ -13,7 +13,8 @@ import {
   type Values,
   withDatabase,
 } from './cli/common.js';
-import { WORKFLOW_COMMANDS, WORKFLOW_HELP } from './cli/workflow-commands.js';
+import { REVIEW_COMMANDS, REVIEW_HELP } from './cli/review-commands.js';
+import { SETUP_COMMANDS, SETUP_HELP } from './cli/setup-commands.js';
 import { type Clock, fixedClock, shiftedClock, systemClock } from './clock.js';
 import { type Config, loadConfigOrExit } from './config.js';
 import { openDatabase } from './db/index.js';
@@ -50,7 +51,8 @@ Commands:
                                 add (or update) an IMAP mailbox; the password is stored encrypted
   mailbox list [--json]         the mailboxes and their sync state
   mailbox remove <name|id>      stop syncing a mailbox (kept, disabled, if mail from it is stored)
-${WORKFLOW_HELP}
+${SETUP_HELP}
+${REVIEW_HELP}
   help                          show this help
 
 Options for every command:
@@ -61,7 +63,8 @@ Options for every command:
 Configuration comes from environment variables; see README.md.`;
 
 const COMMANDS: Record<string, Command> = {
-  ...WORKFLOW_COMMANDS,
+  ...SETUP_COMMANDS,
+  ...REVIEW_COMMANDS,
   help: {
     options: {},
     async run() {

@@ -6,6 +6,7 @@ import { openDatabase, type Sql } from '../db/index.js';
 import { migrate } from '../db/migrate.js';
 import type { Actor } from '../domain/audit.repo.js';
 import { findUserByEmail } from '../domain/users.repo.js';
+import { isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { processingOptions } from '../processing.js';
 import { resolveAppSecret } from '../secrets.js';
@@ -102,4 +103,42 @@ export function singleId(ctx: Context, what: string): number {
   const [id, ...extra] = ctx.positionals;
   if (id === undefined || extra.length > 0 || !/^\d+$/.test(id)) throw new UsageError(`needs one ${what} id`);
   return Number(id);
+}
+
+export function oneOf<T extends string>(
+  values: readonly T[],
+  value: string | undefined,
+  option: string,
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(values as readonly string[]).includes(value))
+    throw new UsageError(`--${option} must be one of ${values.join(', ')}`);
+  return value as T;
+}
+
+/** Expected failures of the use cases (unknown code, bad state) are usage errors: a message, exit 2. */
+export async function asUsage<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (isAppError(error, 'NOT_FOUND') || isAppError(error, 'BAD_INPUT')) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** A read-only listing: filters as options, one line per row, or the rows as JSON with --json. */
+export function listCommand<T>(
+  options: Command['options'],
+  load: (ctx: Context, sql: Sql) => Promise<T[]>,
+  line: (row: T) => string,
+  empty: string,
+): Command {
+  return {
+    options: { ...options, json: { type: 'boolean' } },
+    async run(ctx) {
+      const rows = await withDatabase(ctx, (sql) => load(ctx, sql));
+      print(Boolean(ctx.values.json), rows, rows.length === 0 ? empty : rows.map(line).join('\n'));
+      return 0;
+    },
+  };
 }

@@ -11,7 +11,6 @@ import {
   saveClient,
   saveContact,
 } from '../domain/clients.repo.js';
-import { type DecisionStatus, listDecisions } from '../domain/decisions.repo.js';
 import {
   addVersion,
   createDeliverable,
@@ -19,33 +18,28 @@ import {
   listDeliverables,
 } from '../domain/deliverables.repo.js';
 import { zonedTimeToUtc } from '../domain/due-date.js';
-import { listFeedback, markFeedbackAddressed } from '../domain/feedback.repo.js';
-import { settleByLead } from '../domain/inbound.js';
-import { listRequests, type RequestStatus, startRequest } from '../domain/requests.repo.js';
+import { startRequest } from '../domain/requests.repo.js';
 import { findUserByEmail } from '../domain/users.repo.js';
-import { AppError, isAppError } from '../errors.js';
-import { flushOutbox } from '../outbound/deliver.js';
-import { sendForReview } from '../outbound/review.js';
-import { createSender } from '../outbound/sender.js';
-import { outboundIdentity, processingOptions } from '../processing.js';
-import { resolveAppSecret } from '../secrets.js';
+import { AppError } from '../errors.js';
 import {
+  asUsage,
   type Command,
   type Context,
   cliActor,
+  listCommand,
+  oneOf,
   optionalString,
   parsePositiveInt,
   print,
   requireString,
-  singleId,
   stringList,
   UsageError,
   withDatabase,
 } from './common.js';
 
-/** The agency workflow from the command line: clients, contacts, deliverables, versions, review, decisions. */
+/** Setting up the agency's work from the command line: clients, contacts, deliverables, versions. */
 
-export const WORKFLOW_HELP = `  client add --name <n> --code <CODE> --domain <d> [--domain <d>]... [--tz <zone>] [--lead <email>]
+export const SETUP_HELP = `  client add --name <n> --code <CODE> --domain <d> [--domain <d>]... [--tz <zone>] [--lead <email>]
              [--business-hours 09:00-17:30] [--first-response-hours <h>] [--approval-reminder-hours <h>]
              [--escalate-after-hours <h>] [--report weekly|monthly|off] [--json]
                                 create or update a client (code: 2-12 capitals and digits); SLA hours
@@ -56,32 +50,7 @@ export const WORKFLOW_HELP = `  client add --name <n> --code <CODE> --domain <d>
                                 create a deliverable; prints its code (ACME-12)
   version add --deliverable <code> [--file <path>]... [--link <url>] [--note <text>] [--json]
                                 add the next version of a deliverable (a draft)
-  version send --deliverable <code> [--version <n>] [--to <email>]... [--json]
-                                send a version for review (the client's approvers by default)
-  outbox flush [--json]         deliver the mail that is due now
-  clients list | contacts list [--client <CODE>] | deliverables list [--client <CODE>]   [--json]
-  decisions list [--deliverable <code>] [--status <s>] [--json]
-                                approval decisions: final, needs_confirmation, confirmed, dismissed
-  decision confirm|dismiss <id> [--json]
-                                settle a decision that needs confirmation
-  feedback list [--deliverable <code>] [--status open|addressed] [--json]
-  feedback address <id>         mark feedback as addressed
-  requests list [--client <CODE>] [--status <s>] [--json]
-  request start <id>            mark a request in progress (stops the intake-to-start clock)`;
-
-const DECISION_STATUSES = ['final', 'needs_confirmation', 'confirmed', 'dismissed'] as const;
-const REQUEST_STATUSES = ['new', 'in_progress', 'done', 'declined'] as const;
-
-function oneOf<T extends string>(
-  values: readonly T[],
-  value: string | undefined,
-  option: string,
-): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(values as readonly string[]).includes(value))
-    throw new UsageError(`--${option} must be one of ${values.join(', ')}`);
-  return value as T;
-}
+  clients list | contacts list [--client <CODE>] | deliverables list [--client <CODE>]   [--json]`;
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -89,16 +58,6 @@ function isTimeZone(zone: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Expected failures of the use cases (unknown code, bad state) are usage errors: a message, exit 2. */
-async function asUsage<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (isAppError(error, 'NOT_FOUND') || isAppError(error, 'BAD_INPUT')) throw new UsageError(error.message);
-    throw error;
   }
 }
 
@@ -193,11 +152,7 @@ function slaOptions(ctx: Context): { sla: Partial<SlaPolicy>; reporting: Reporti
   return { sla, reporting: cadence ? { cadence, weekday: 1, time: '09:00' } : undefined };
 }
 
-function senderFor(ctx: Context) {
-  return createSender(ctx.config().outbound);
-}
-
-export const WORKFLOW_COMMANDS: Record<string, Command> = {
+export const SETUP_COMMANDS: Record<string, Command> = {
   'client add': {
     options: {
       name: { type: 'string' },
@@ -404,134 +359,6 @@ export const WORKFLOW_COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
-  'version send': {
-    options: {
-      deliverable: { type: 'string' },
-      version: { type: 'string' },
-      to: { type: 'string', multiple: true },
-      json: { type: 'boolean' },
-    },
-    async run(ctx) {
-      const config = ctx.config();
-      const identity = outboundIdentity(config, await resolveAppSecret(config));
-      if (!identity)
-        throw new UsageError('sending needs INBOX_ADDRESS (the address clients reply to); see README.md');
-      const number = parsePositiveInt(ctx.values.version, 'version', 100_000) ?? null;
-      const to = stringList(ctx.values, 'to');
-      const result = await withDatabase(ctx, async (sql) => {
-        const deliverable = await asUsage(findDeliverable(sql, requireString(ctx.values, 'deliverable')));
-        const actor = await cliActor(sql, ctx.values);
-        const send = await asUsage(
-          sql.begin((tx) =>
-            sendForReview(
-              tx,
-              { deliverableId: deliverable.id, versionNumber: number, to: to.length > 0 ? to : null },
-              identity,
-              actor,
-              ctx.clock.now(),
-            ),
-          ),
-        );
-        const sender = senderFor(ctx);
-        try {
-          const ids = send.messages.map((m) => m.outboxId);
-          const delivery = await flushOutbox(sql, sender, ctx.clock, ctx.log(), { ids });
-          // A running worker may have sent some first: the rows say what happened to each.
-          const rows = await sql<{ id: number; status: string }[]>`
-            select id, status from outbox where id = any(${ids}::bigint[])`;
-          return { send, delivery, status: new Map(rows.map((r) => [r.id, r.status])) };
-        } finally {
-          await sender.close();
-        }
-      });
-      const { send, delivery, status } = result;
-      const messages = send.messages.map((m) => ({
-        to: m.to,
-        messageId: m.messageId,
-        replyTo: m.replyTo,
-        subject: m.subject,
-        // sent, queued (to retry), sending (another process has it) or dead; "already" when sent before.
-        delivery: `${status.get(m.outboxId) ?? 'queued'}${m.newlyQueued ? '' : ' (already)'}`,
-      }));
-      print(
-        Boolean(ctx.values.json),
-        { deliverable: send.deliverable, version: send.version, messages },
-        [
-          `Sent ${send.deliverable} v${send.version} for review:`,
-          ...messages.map((m) => `  ${m.to}: ${m.delivery} ${m.messageId}`),
-        ].join('\n'),
-      );
-      return delivery.failed + delivery.dead > 0 ? 1 : 0;
-    },
-  },
-  'outbox flush': {
-    options: { json: { type: 'boolean' } },
-    async run(ctx) {
-      const result = await withDatabase(ctx, async (sql) => {
-        const sender = senderFor(ctx);
-        try {
-          return await flushOutbox(sql, sender, ctx.clock, ctx.log());
-        } finally {
-          await sender.close();
-        }
-      });
-      print(
-        Boolean(ctx.values.json),
-        result,
-        `Sent ${result.sent}, failed ${result.failed} (will retry), dead ${result.dead}.` +
-          result.results.map((r) => `\n  ${r.id} ${r.status}: ${r.detail}`).join(''),
-      );
-      return result.failed + result.dead > 0 ? 1 : 0;
-    },
-  },
-  'decisions list': listCommand(
-    { deliverable: { type: 'string' }, status: { type: 'string' } },
-    (ctx, sql) =>
-      listDecisions(sql, {
-        deliverableCode: optionalString(ctx.values, 'deliverable')?.toUpperCase(),
-        status: oneOf<DecisionStatus>(DECISION_STATUSES, optionalString(ctx.values, 'status'), 'status'),
-      }),
-    (d) =>
-      `${d.id}  ${d.deliverable ?? '-'} v${d.version ?? '?'}  ${d.intent}  ${d.status}${d.reason ? ` (${d.reason})` : ''}  ${d.from ?? ''}  ${d.messageId ?? ''}`,
-    'No decisions.',
-  ),
-  ...settleCommand('confirm'),
-  ...settleCommand('dismiss'),
-  'feedback list': listCommand(
-    { deliverable: { type: 'string' }, status: { type: 'string' } },
-    (ctx, sql) =>
-      listFeedback(sql, {
-        deliverableCode: optionalString(ctx.values, 'deliverable')?.toUpperCase(),
-        status: oneOf(['open', 'addressed'] as const, optionalString(ctx.values, 'status'), 'status'),
-      }),
-    (f) =>
-      `${f.id}  ${f.deliverable} v${f.version}  ${f.status}  ${f.from}: ${f.text.replace(/\s+/g, ' ').slice(0, 100)}`,
-    'No feedback.',
-  ),
-  'feedback address': {
-    options: { json: { type: 'boolean' } },
-    positionals: 'some',
-    async run(ctx) {
-      const id = singleId(ctx, 'feedback');
-      const outcome = await withDatabase(ctx, async (sql) => {
-        const actor = await cliActor(sql, ctx.values);
-        return asUsage(sql.begin((tx) => markFeedbackAddressed(tx, id, actor, ctx.clock.now())));
-      });
-      print(Boolean(ctx.values.json), { id, outcome }, `Feedback ${id}: ${outcome}.`);
-      return 0;
-    },
-  },
-  'requests list': listCommand(
-    { client: { type: 'string' }, status: { type: 'string' } },
-    (ctx, sql) =>
-      listRequests(sql, {
-        clientCode: optionalString(ctx.values, 'client')?.toUpperCase(),
-        status: oneOf<RequestStatus>(REQUEST_STATUSES, optionalString(ctx.values, 'status'), 'status'),
-      }),
-    (r) =>
-      `${r.id}  ${r.client}  ${r.status}  due ${r.dueAt?.toISOString() ?? '-'}  ${r.requester ?? ''}: ${r.title}`,
-    'No requests.',
-  ),
   'clients list': listCommand(
     {},
     (_ctx, sql) => listClients(sql),
@@ -553,77 +380,4 @@ export const WORKFLOW_COMMANDS: Record<string, Command> = {
       (d.versions.map((v) => `v${v.number} ${v.status}`).join(', ') || 'no versions'),
     'No deliverables.',
   ),
-  'request start': {
-    options: { json: { type: 'boolean' } },
-    positionals: 'some',
-    async run(ctx) {
-      const id = singleId(ctx, 'request');
-      await withDatabase(ctx, async (sql) => {
-        const actor = await cliActor(sql, ctx.values);
-        await asUsage(sql.begin((tx) => startRequest(tx, id, actor, ctx.clock.now())));
-      });
-      print(Boolean(ctx.values.json), { id, status: 'in_progress' }, `Request ${id} is in progress.`);
-      return 0;
-    },
-  },
 };
-
-/** A read-only listing: filters as options, one line per row, or the rows as JSON with --json. */
-function listCommand<T>(
-  options: Command['options'],
-  load: (ctx: Context, sql: Sql) => Promise<T[]>,
-  line: (row: T) => string,
-  empty: string,
-): Command {
-  return {
-    options: { ...options, json: { type: 'boolean' } },
-    async run(ctx) {
-      const rows = await withDatabase(ctx, (sql) => load(ctx, sql));
-      print(Boolean(ctx.values.json), rows, rows.length === 0 ? empty : rows.map(line).join('\n'));
-      return 0;
-    },
-  };
-}
-
-function settleCommand(outcome: 'confirm' | 'dismiss'): Record<string, Command> {
-  return {
-    [`decision ${outcome}`]: {
-      options: { json: { type: 'boolean' } },
-      positionals: 'some',
-      async run(ctx) {
-        const id = singleId(ctx, 'decision');
-        const config = ctx.config();
-        const hooks = processingOptions(config, await resolveAppSecret(config)).inbound ?? {};
-        const decision = await withDatabase(ctx, async (sql) => {
-          const actor = await cliActor(sql, ctx.values);
-          const settled = await asUsage(
-            sql.begin((tx) =>
-              settleByLead(
-                tx,
-                id,
-                outcome === 'confirm' ? 'confirmed' : 'dismissed',
-                hooks,
-                actor,
-                ctx.clock.now(),
-              ),
-            ),
-          );
-          // A confirmed approval's confirmation mail goes out now, as version send does.
-          const queued = await sql<{ id: number }[]>`
-            select id from outbox where idempotency_key = ${`approval-confirmation:${id}`} and status = 'queued'`;
-          if (queued.length > 0) {
-            const sender = senderFor(ctx);
-            try {
-              await flushOutbox(sql, sender, ctx.clock, ctx.log(), { ids: queued.map((r) => r.id) });
-            } finally {
-              await sender.close();
-            }
-          }
-          return settled;
-        });
-        print(Boolean(ctx.values.json), decision, `Decision ${id} ${decision.status}.`);
-        return 0;
-      },
-    },
-  };
-}
