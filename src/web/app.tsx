@@ -324,6 +324,8 @@ export function createApp(deps: WebDeps): Hono<Env> {
     const id = Number(c.req.param('id'));
     const outcome = c.req.param('outcome') === 'confirm' ? 'confirmed' : 'dismissed';
     const user = c.get('user');
+    // Whether a client approved is a lead's call (or an admin's), not every team member's.
+    if (user.role === 'member') return c.text('Only a lead or an admin can settle a decision.', 403);
     try {
       await sql.begin((tx) =>
         settleByLead(tx, id, outcome, deps.inbound ?? {}, { type: 'user', id: user.id }, clock.now()),

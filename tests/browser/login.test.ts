@@ -132,4 +132,39 @@ describe.skipIf(!available && !requireRealServices)('dashboard in Chromium', () 
     expect(request?.startedAt).toBeInstanceOf(Date);
     await page.close();
   });
+
+  it('lets only leads and admins settle a decision', async () => {
+    const { hashPassword } = await import('../../src/secrets.js');
+    const { upsertUser } = await import('../../src/domain/users.repo.js');
+    const { SYSTEM } = await import('../../src/domain/audit.repo.js');
+    const password = 'member password 123';
+    const passwordHash = await hashPassword(password);
+    await db.sql.begin((tx) =>
+      upsertUser(
+        tx,
+        { email: 'junior@brightline.example', name: 'Junior', role: 'member', passwordHash },
+        SYSTEM,
+        new Date(),
+      ),
+    );
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${web.url}/login`);
+    await page.fill('#email', 'junior@brightline.example');
+    await page.fill('#password', password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${web.url}/threads`);
+    const me = await (await context.request.get(`${web.url}/api/me`)).json();
+    const [pending] =
+      await db.sql`select id from approvals where status = 'needs_confirmation' order by id limit 1`;
+    const response = await context.request.post(`${web.url}/decisions/${pending?.id}/confirm`, {
+      form: { _csrf: me.csrfToken },
+      headers: { origin: web.url },
+      maxRedirects: 0,
+    });
+    expect(response.status()).toBe(403);
+    const [after] = await db.sql`select status from approvals where id = ${pending?.id}`;
+    expect(after?.status).toBe('needs_confirmation');
+    await context.close();
+  });
 });
