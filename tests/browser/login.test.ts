@@ -100,6 +100,11 @@ describe.skipIf(!available && !requireRealServices)('dashboard in Chromium', () 
     expect(await rows.count()).toBe(pending - 2);
     await page.click('nav.filters >> text=Confirmed');
     expect(await page.locator(`tr[data-decision-id="${second}"]`).count()).toBe(1);
+    // The thread shows the decision on the message that made it.
+    await page.locator(`tr[data-decision-id="${second}"] a`).first().click();
+    await expect(page.locator('article.card .meta').allTextContents()).resolves.toContainEqual(
+      expect.stringContaining('confirmed'),
+    );
 
     const audit = await db.sql`
       select action, actor_type from audit_events where subject_type = 'approval' and subject_id in ${db.sql([String(first), String(second)])}

@@ -47,8 +47,14 @@ export interface ThreadMessage {
   quotedText: string | null;
   signature: string | null;
   intent: string | null;
+  decidingPhrase: string | null;
   automated: string | null;
   attachments: { filename: string | null; contentType: string; size: number }[];
+  /** The approval decision this message made, if it read as one. */
+  decisionStatus: string | null;
+  decisionReason: string | null;
+  /** The version the message answers, when one was found. */
+  versionLabel: string | null;
 }
 
 export async function getThread(
@@ -67,8 +73,14 @@ export async function getThread(
     where t.id = ${id}`;
   if (!thread) return null;
   const messages = await sql<ThreadMessage[]>`
-    select id, direction, from_name, from_address, received_at, subject, visible_text, quoted_text, signature,
-           intent, automated, attachments
-    from messages where thread_id = ${id} order by received_at, id`;
+    select m.id, m.direction, m.from_name, m.from_address, m.received_at, m.subject, m.visible_text, m.quoted_text,
+           m.signature, m.intent, m.deciding_phrase, m.automated, m.attachments,
+           a.status as decision_status, a.reason as decision_reason,
+           case when d.code is not null then d.code || ' v' || v.number end as version_label
+    from messages m
+      left join approvals a on a.message_id = m.id
+      left join versions v on v.id = m.version_id
+      left join deliverables d on d.id = v.deliverable_id
+    where m.thread_id = ${id} order by m.received_at, m.id`;
   return { thread, messages };
 }

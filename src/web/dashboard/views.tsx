@@ -190,7 +190,19 @@ export function ThreadPage(props: {
             <strong>{m.fromName || m.fromAddress || 'Unknown sender'}</strong>
             <span>{m.fromAddress}</span>
             <span>{formatTime(m.receivedAt)}</span>
-            {m.intent ? <span class="chip">{m.intent}</span> : null}
+            {m.intent ? (
+              <span class="chip" title={m.decidingPhrase ?? ''}>
+                {m.intent.replace('_', ' ')}
+              </span>
+            ) : null}
+            {m.versionLabel ? <span class="chip">{`on ${m.versionLabel}`}</span> : null}
+            {m.decisionStatus ? (
+              <a class="chip" href="/decisions?status=all">
+                {m.decisionReason
+                  ? `${m.decisionStatus.replace('_', ' ')}: ${REASON_LABELS[m.decisionReason] ?? m.decisionReason}`
+                  : m.decisionStatus.replace('_', ' ')}
+              </a>
+            ) : null}
             {m.direction === 'outbound' ? <span class="chip">sent by us</span> : null}
           </div>
           <pre>{m.visibleText || '(no new text)'}</pre>
