@@ -4,7 +4,8 @@ import { listFeedback, markFeedbackAddressed } from '../domain/feedback.repo.js'
 import { settleByLead } from '../domain/inbound.js';
 import { listRequests, type RequestStatus, startRequest } from '../domain/requests.repo.js';
 import { flushOutbox } from '../outbound/deliver.js';
-import { sendForReview } from '../outbound/review.js';
+import { outboxStatuses, queuedByKey } from '../outbound/outbox.repo.js';
+import { confirmationKey, sendForReview } from '../outbound/review.js';
 import { createSender } from '../outbound/sender.js';
 import { outboundIdentity, processingOptions } from '../processing.js';
 import { resolveAppSecret } from '../secrets.js';
@@ -80,9 +81,7 @@ export const REVIEW_COMMANDS: Record<string, Command> = {
           const ids = send.messages.map((m) => m.outboxId);
           const delivery = await flushOutbox(sql, sender, ctx.clock, ctx.log(), { ids });
           // A running worker may have sent some first: the rows say what happened to each.
-          const rows = await sql<{ id: number; status: string }[]>`
-            select id, status from outbox where id = any(${ids}::bigint[])`;
-          return { send, delivery, status: new Map(rows.map((r) => [r.id, r.status])) };
+          return { send, delivery, status: await outboxStatuses(sql, ids) };
         } finally {
           await sender.close();
         }
@@ -214,12 +213,11 @@ function settleCommand(outcome: 'confirm' | 'dismiss'): Record<string, Command> 
             ),
           );
           // A confirmed approval's confirmation mail goes out now, as version send does.
-          const queued = await sql<{ id: number }[]>`
-            select id from outbox where idempotency_key = ${`approval-confirmation:${id}`} and status = 'queued'`;
-          if (queued.length > 0) {
+          const queued = await queuedByKey(sql, confirmationKey(id));
+          if (queued !== null) {
             const sender = senderFor(ctx);
             try {
-              await flushOutbox(sql, sender, ctx.clock, ctx.log(), { ids: queued.map((r) => r.id) });
+              await flushOutbox(sql, sender, ctx.clock, ctx.log(), { ids: [queued] });
             } finally {
               await sender.close();
             }

@@ -16,11 +16,11 @@ import {
   createDeliverable,
   findDeliverable,
   listDeliverables,
+  storeFileBlobs,
 } from '../domain/deliverables.repo.js';
 import { zonedTimeToUtc } from '../domain/due-date.js';
 import { startRequest } from '../domain/requests.repo.js';
 import { findUserByEmail } from '../domain/users.repo.js';
-import { AppError } from '../errors.js';
 import {
   asUsage,
   type Command,
@@ -263,15 +263,7 @@ export const SETUP_COMMANDS: Record<string, Command> = {
         const now = ctx.clock.now();
         return asUsage(
           sql.begin(async (tx) => {
-            if (requestId !== null) {
-              const [request] = await tx<
-                { clientId: number }[]
-              >`select client_id from requests where id = ${requestId}`;
-              if (!request) throw new AppError('NOT_FOUND', `No request ${requestId}`);
-              if (request.clientId !== client.id)
-                throw new AppError('BAD_INPUT', `Request ${requestId} is another client's`);
-              await startRequest(tx, requestId, actor, now);
-            }
+            if (requestId !== null) await startRequest(tx, requestId, actor, now, { clientId: client.id });
             const created = await createDeliverable(
               tx,
               { clientId: client.id, title, ownerId, dueAt, requestId },
@@ -318,10 +310,7 @@ export const SETUP_COMMANDS: Record<string, Command> = {
         const actor = await cliActor(sql, ctx.values);
         const now = ctx.clock.now();
         return sql.begin(async (tx) => {
-          for (const f of files)
-            await tx`
-              insert into file_blobs (sha256, size, bytes, created_at) values (${f.sha256}, ${f.size}, ${f.bytes}, ${now})
-              on conflict (sha256) do nothing`;
+          await storeFileBlobs(tx, files, now);
           const saved = await addVersion(
             tx,
             {
@@ -336,14 +325,7 @@ export const SETUP_COMMANDS: Record<string, Command> = {
             actor,
             now,
           );
-          const [row] = await tx<
-            { contentHash: string }[]
-          >`select content_hash from versions where id = ${saved.id}`;
-          return {
-            deliverable: deliverable.code,
-            version: saved.number,
-            contentHash: row?.contentHash ?? null,
-          };
+          return { deliverable: deliverable.code, version: saved.number, contentHash: saved.contentHash };
         });
       });
       print(

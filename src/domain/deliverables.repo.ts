@@ -60,6 +60,18 @@ export interface NewVersion {
   createdBy: number | null;
 }
 
+/** File bodies by their sha256, stored once however many versions carry them. */
+export async function storeFileBlobs(
+  tx: TransactionSql,
+  files: { sha256: string; bytes: Buffer }[],
+  at: Date,
+): Promise<void> {
+  for (const f of files)
+    await tx`
+      insert into file_blobs (sha256, size, bytes, created_at) values (${f.sha256}, ${f.bytes.length}, ${f.bytes}, ${at})
+      on conflict (sha256) do nothing`;
+}
+
 /** The content hash pins what the client saw: files by hash, the link and the note. */
 export function versionContentHash(v: Pick<NewVersion, 'note' | 'linkUrl' | 'files'>): string {
   const canonical = JSON.stringify({
@@ -75,7 +87,7 @@ export async function addVersion(
   input: NewVersion,
   actor: Actor,
   at: Date,
-): Promise<{ id: number; number: number }> {
+): Promise<{ id: number; number: number; contentHash: string }> {
   // Numbers are max + 1 under the deliverable's row lock, so two senders cannot both take v3.
   await tx`select 1 from deliverables where id = ${input.deliverableId} for update`;
   const [row] = await tx<{ id: number; number: number }[]>`
@@ -83,8 +95,8 @@ export async function addVersion(
     select ${input.deliverableId}, coalesce(max(number), 0) + 1, ${input.status}, ${versionContentHash(input)},
            ${input.note}, ${input.linkUrl}, ${tx.json(input.files)}, ${input.sentAt}, ${input.createdBy}, ${at}
     from versions where deliverable_id = ${input.deliverableId}
-    returning id, number`;
-  const saved = row as { id: number; number: number };
+    returning id, number, content_hash`;
+  const saved = row as { id: number; number: number; contentHash: string };
   await recordAudit(tx, {
     actor,
     action: 'version.created',

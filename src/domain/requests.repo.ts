@@ -54,10 +54,18 @@ export async function createRequest(
  * Work has started: status in_progress and the intake-to-start clock stops, once (a second start keeps
  * the first time). Also called when a deliverable is created from the request.
  */
-export async function startRequest(tx: TransactionSql, id: number, actor: Actor, at: Date): Promise<void> {
-  const [before] = await tx<{ status: RequestStatus; startedAt: Date | null }[]>`
-    select status, started_at from requests where id = ${id} for update`;
+export async function startRequest(
+  tx: TransactionSql,
+  id: number,
+  actor: Actor,
+  at: Date,
+  expect: { clientId?: number } = {},
+): Promise<void> {
+  const [before] = await tx<{ status: RequestStatus; startedAt: Date | null; clientId: number }[]>`
+    select status, started_at, client_id from requests where id = ${id} for update`;
   if (!before) throw new AppError('NOT_FOUND', `No request ${id}`);
+  if (expect.clientId !== undefined && before.clientId !== expect.clientId)
+    throw new AppError('BAD_INPUT', `Request ${id} is another client's`);
   if (before.status !== 'new') return;
   await tx`
     update requests set status = 'in_progress', started_at = coalesce(started_at, ${at}), updated_at = ${at}

@@ -291,3 +291,17 @@ export async function findOutboundRaw(sql: Sql, sha256: string): Promise<number 
     select id from raw_messages where source = 'outbound' and sha256 = ${sha256}`;
   return row?.id ?? null;
 }
+
+/** Each row's status now (a running worker may have sent a row this process queued). */
+export async function outboxStatuses(sql: Sql, ids: number[]): Promise<Map<number, OutboxStatus>> {
+  const rows = await sql<{ id: number; status: OutboxStatus }[]>`
+    select id, status from outbox where id = any(${ids}::bigint[])`;
+  return new Map(rows.map((r) => [r.id, r.status]));
+}
+
+/** The queued row with this idempotency key, if any. */
+export async function queuedByKey(sql: Sql, idempotencyKey: string): Promise<number | null> {
+  const [row] = await sql<{ id: number }[]>`
+    select id from outbox where idempotency_key = ${idempotencyKey} and status = 'queued'`;
+  return row?.id ?? null;
+}

@@ -159,6 +159,11 @@ async function reviewRecipients(
   });
 }
 
+/** The outbox key of a decision's confirmation: one confirmation per decision, ever. */
+export function confirmationKey(decisionId: number): string {
+  return `approval-confirmation:${decisionId}`;
+}
+
 /** The approver of a final approval gets a short, automated confirmation in the same thread. */
 export function confirmationHook(identity: OutboundIdentity): NonNullable<InboundHooks['onFinalApproval']> {
   return async (tx, { decisionId, version, contact, message }, now) => {
@@ -184,7 +189,7 @@ export function confirmationHook(identity: OutboundIdentity): NonNullable<Inboun
       tx,
       {
         message: message_,
-        idempotencyKey: `approval-confirmation:${decisionId}`,
+        idempotencyKey: confirmationKey(decisionId),
         threadId: message.threadId,
         versionId: version.id,
         contactId: contact.id,
