@@ -1,3 +1,4 @@
+import { listAudit } from '../domain/audit.repo.js';
 import { type DecisionStatus, listDecisions } from '../domain/decisions.repo.js';
 import { findDeliverable } from '../domain/deliverables.repo.js';
 import { listFeedback, markFeedbackAddressed } from '../domain/feedback.repo.js';
@@ -38,7 +39,9 @@ export const REVIEW_HELP = `  version send --deliverable <code> [--version <n>] 
   feedback list [--deliverable <code>] [--status open|addressed] [--json]
   feedback address <id>         mark feedback as addressed
   requests list [--client <CODE>] [--status <s>] [--json]
-  request start <id>            mark a request in progress (stops the intake-to-start clock)`;
+  request start <id>            mark a request in progress (stops the intake-to-start clock)
+  audit list [--subject <type>] [--id <id>] [--limit <n>] [--json]
+                                the audit trail, newest first (subject: approval, version, request ...)`;
 
 const DECISION_STATUSES = ['final', 'needs_confirmation', 'confirmed', 'dismissed'] as const;
 const REQUEST_STATUSES = ['new', 'in_progress', 'done', 'declined'] as const;
@@ -185,6 +188,19 @@ export const REVIEW_COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  'audit list': listCommand(
+    { subject: { type: 'string' }, id: { type: 'string' }, limit: { type: 'string' } },
+    (ctx, sql) =>
+      listAudit(sql, {
+        subjectType: optionalString(ctx.values, 'subject'),
+        subjectId: optionalString(ctx.values, 'id'),
+        limit: parsePositiveInt(ctx.values.limit, 'limit', 10_000) ?? 50,
+      }),
+    (e) =>
+      `${e.at.toISOString()}  ${e.actorType}${e.actorId ? `:${e.actorId}` : ''}  ${e.action}  ${e.subjectType} ${e.subjectId}` +
+      (e.after ? `  ${JSON.stringify(e.after).slice(0, 120)}` : ''),
+    'No audit events.',
+  ),
   ...settleCommand('confirm'),
   ...settleCommand('dismiss'),
 };

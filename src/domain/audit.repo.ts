@@ -1,4 +1,4 @@
-import type { TransactionSql } from '../db/index.js';
+import type { Sql, TransactionSql } from '../db/index.js';
 
 export type Actor =
   | { type: 'user'; id: number }
@@ -24,4 +24,38 @@ export async function recordAudit(tx: TransactionSql, event: AuditEvent): Promis
     values (${event.at}, ${event.actor.type}, ${String(event.actor.id)}, ${event.action}, ${event.subjectType},
             ${String(event.subjectId)}, ${event.before === undefined ? null : tx.json(event.before as never)},
             ${event.after === undefined ? null : tx.json(event.after as never)})`;
+}
+
+export interface AuditView {
+  id: number;
+  at: Date;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** The newest events first, optionally of one subject (type, and id). */
+export async function listAudit(
+  sql: Sql,
+  filter: { subjectType?: string; subjectId?: string; limit: number },
+): Promise<AuditView[]> {
+  const rows = await sql<
+    (Omit<AuditView, 'before' | 'after'> & { beforeJson: string | null; afterJson: string | null })[]
+  >`
+    select id, at, actor_type, actor_id, action, subject_type, subject_id,
+           before::text as before_json, after::text as after_json
+    from audit_events
+    where (${filter.subjectType ?? null}::text is null or subject_type = ${filter.subjectType ?? null})
+      and (${filter.subjectId ?? null}::text is null or subject_id = ${filter.subjectId ?? null})
+    order by id desc limit ${filter.limit}`;
+  // Read as text: postgres.camel would otherwise rewrite the keys inside the recorded values.
+  return rows.map(({ beforeJson, afterJson, ...row }) => ({
+    ...row,
+    before: beforeJson === null ? null : JSON.parse(beforeJson),
+    after: afterJson === null ? null : JSON.parse(afterJson),
+  }));
 }

@@ -448,12 +448,23 @@ describe('agency workflow from the CLI', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/dismissed; only a decision that needs confirmation/);
 
-    const audit = await db.sql`
-      select action, actor_type, actor_id from audit_events where subject_type = 'approval' and action like 'approval.%ed'
-      order by id`;
-    expect(audit.map((a) => [a.action, a.actorType])).toEqual([
-      ['approval.confirmed', 'user'],
-      ['approval.dismissed', 'system'],
-    ]);
+    const trail = await cli('audit', 'list', '--subject', 'approval', '--id', String(conditional.id));
+    expect(trail[0]).toMatchObject({
+      action: 'approval.confirmed',
+      actorType: 'user',
+      before: { status: 'needs_confirmation', reason: 'conditional' },
+      after: { status: 'confirmed' },
+    });
+    const [dismissed] = await cli(
+      'audit',
+      'list',
+      '--subject',
+      'approval',
+      '--id',
+      String(tom.id),
+      '--limit',
+      '1',
+    );
+    expect(dismissed).toMatchObject({ action: 'approval.dismissed', actorType: 'system', actorId: 'cli' });
   });
 });
