@@ -62,15 +62,13 @@ export async function startSignoff(
         !config.imap &&
         ((await isDemoSeeded(db.sql)) || (await countUsers(db.sql)) === 0));
     if (demoWanted) await seedDemo(db.sql, appSecret, clock, log);
+    // How mail is processed, and what a final approval sends: the worker's and the dashboard's alike.
+    const processing = processingOptions(config, appSecret);
 
     if (config.roles.includes('worker')) {
       const workerLog = log.child({ role: 'worker' });
       const handoff = new RawHandoff();
-      const options = processingOptions(config, appSecret);
-      const loop = startProcessingLoop(db.sql, clock, workerLog, {
-        ...options,
-        handoff,
-      });
+      const loop = startProcessingLoop(db.sql, clock, workerLog, { ...processing, handoff });
       const mailboxes = startMailboxSupervisor({
         handoff,
         sql: db.sql,
@@ -91,8 +89,10 @@ export async function startSignoff(
     }
     let url: string | undefined;
     if (config.roles.includes('web')) {
-      const inbound = processingOptions(config, appSecret).inbound;
-      const server = await listen(createApp({ sql: db.sql, clock, config, appSecret, log, inbound }), config);
+      const server = await listen(
+        createApp({ sql: db.sql, clock, config, appSecret, log, inbound: processing.inbound }),
+        config,
+      );
       stops.unshift(() => closeServer(server));
       url = displayUrl(config, server);
     }

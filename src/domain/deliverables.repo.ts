@@ -265,14 +265,13 @@ export async function listDeliverables(
   sql: Sql,
   filter: { clientCode?: string } = {},
 ): Promise<DeliverableView[]> {
-  const rows = await sql<(Omit<DeliverableView, 'versions'> & { versionsJson: string })[]>`
+  // The version keys are camelCase already, so postgres.camel's rewrite of JSON keys leaves them as they are.
+  return sql<DeliverableView[]>`
     select d.id, d.code, c.code as client, d.title, d.status, d.due_at, u.email as owner,
            coalesce((select json_agg(json_build_object('number', v.number, 'status', v.status, 'sentAt', v.sent_at,
                                                        'contentHash', v.content_hash) order by v.number)
-                     from versions v where v.deliverable_id = d.id), '[]')::text as versions_json
+                     from versions v where v.deliverable_id = d.id), '[]') as versions
     from deliverables d join clients c on c.id = d.client_id left join users u on u.id = d.owner_id
     where (${filter.clientCode ?? null}::text is null or c.code = ${filter.clientCode ?? null})
     order by c.code, d.id`;
-  // Read as text: postgres.camel would otherwise rewrite the keys inside the JSON as well.
-  return rows.map(({ versionsJson, ...row }) => ({ ...row, versions: JSON.parse(versionsJson) }));
 }
