@@ -1,5 +1,6 @@
 import type { TransactionSql } from '../db/index.js';
 import { LOCKS } from '../db/locks.js';
+import { domainOf } from '../parse/parse-email.js';
 
 /**
  * SQL for the processing stage: where messages belong and how they are written, a batch at a time.
@@ -41,7 +42,7 @@ export async function findClientsOfAddresses(
   if (addresses.length === 0) return new Map();
   const rows = jsonRows(
     addresses.map((address) => {
-      const parts = address.slice(address.lastIndexOf('@') + 1).split('.');
+      const parts = (domainOf(address) ?? '').split('.');
       return { address, domains: parts.slice(0, -1).map((_, i) => parts.slice(i).join('.')) };
     }),
   );
@@ -243,14 +244,14 @@ export interface RawPlacement {
  * flags), and moves each thread's aggregates. Who owes the next move follows the latest human message:
  * inbound means waiting on us, outbound means waiting on the client. Snoozed threads keep their status;
  * closed ones too, unless a person on the client side writes again. The thread's subject is its
- * earliest message's.
+ * earliest message's. Returns the new messages' ids by dedupe key.
  */
 export async function insertMessages(
   tx: TransactionSql,
   messages: NewMessage[],
   raws: RawPlacement[],
   processedAt: Date,
-): Promise<void> {
+): Promise<Map<string, number>> {
   const messageRows = jsonRows(
     messages.map((m) => ({
       dedupe_key: m.dedupeKey,
@@ -293,7 +294,7 @@ export async function insertMessages(
       flags: r.flags,
     })),
   );
-  await tx`
+  const ids = await tx<{ id: number; dedupeKey: string }[]>`
     with inserted as (
       insert into messages (
         dedupe_key, thread_id, client_id, direction, message_id_header, in_reply_to, "references", subject,
@@ -329,7 +330,7 @@ export async function insertMessages(
       select a.*, greatest(t.last_inbound_at, a.human_in) as inbound_at,
              greatest(t.last_outbound_at, a.out_at) as outbound_at
       from added a join threads t on t.id = a.thread_id
-    )
+    ), moved as (
     update threads t set
       message_count = t.message_count + a.n,
       first_message_at = least(t.first_message_at, a.first_at),
@@ -349,15 +350,9 @@ export async function insertMessages(
       end,
       updated_at = now()
     from totals a
-    where t.id = a.thread_id`;
-}
-
-/** The ids of messages just inserted, by dedupe key. */
-export async function messageIdsByDedupeKey(
-  tx: TransactionSql,
-  keys: string[],
-): Promise<Map<string, number>> {
-  const rows = await tx<{ id: number; dedupeKey: string }[]>`
-    select id, dedupe_key from messages where dedupe_key = any(${keys}::text[])`;
-  return new Map(rows.map((r) => [r.dedupeKey, r.id]));
+    where t.id = a.thread_id
+    )
+    -- Every data-modifying part runs to completion whether or not this reads it.
+    select id, dedupe_key from inserted`;
+  return new Map(ids.map((r) => [r.dedupeKey, r.id]));
 }

@@ -1,7 +1,7 @@
 import type { TransactionSql } from '../db/index.js';
 import { applyInbound, type InboundHooks, type PlacedMessage } from '../domain/inbound.js';
 import type { SenderAuth, VerifySenderOptions } from '../domain/sender-auth.js';
-import type { ParsedEmail, ParseLimits } from '../parse/parse-email.js';
+import { domainOf, type ParsedEmail, type ParseLimits } from '../parse/parse-email.js';
 import { resolveThread, type ThreadCandidate } from '../thread/resolve.js';
 import { findReplyToken, type ReplyBinding, type TokenKeys, verifyMessageId } from '../thread/tokens.js';
 import type { MessageAnalysis } from './analyze.js';
@@ -61,11 +61,6 @@ export class PlacementCache {
   clientOf(address: string): number | null {
     return this.clientsByAddress.get(address) ?? null;
   }
-}
-
-function domainOf(address: string | null | undefined): string | null {
-  const at = address?.lastIndexOf('@') ?? -1;
-  return address && at > 0 ? address.slice(at + 1) : null;
 }
 
 function isAgency(address: string | null | undefined, agencyDomains: string[]): boolean {
@@ -379,15 +374,11 @@ export async function placeBatch(
     newThreads.map((t) => ({ ...t, id: realId(t.id) })),
   );
   const stored = newMessages.map((m) => ({ ...m, threadId: realId(m.threadId) }));
-  await repo.insertMessages(tx, stored, raws, now);
+  const messageIds = await repo.insertMessages(tx, stored, raws, now);
 
   // Client mail written by a person moves the agency's work: requests, feedback, approvals.
   const human = stored.filter((m) => m.direction === 'inbound' && m.automated === null);
   if (human.length === 0) return;
-  const messageIds = await repo.messageIdsByDedupeKey(
-    tx,
-    human.map((m) => m.dedupeKey),
-  );
   const prepared = new Map(messages.map((m) => [m.dedupeKey, m]));
   await applyInbound(
     tx,

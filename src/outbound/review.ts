@@ -3,6 +3,7 @@ import { type Actor, recordAudit } from '../domain/audit.repo.js';
 import { findVersion, setVersionStatus, supersedeEarlier } from '../domain/deliverables.repo.js';
 import type { InboundHooks } from '../domain/inbound.js';
 import { AppError } from '../errors.js';
+import { domainOf } from '../parse/parse-email.js';
 import { makeMessageId, makeReplyToken, replyAddress, type TokenKeys } from '../thread/tokens.js';
 import { composeApprovalConfirmation, composeReviewRequest } from './compose.js';
 import { enqueueMessage } from './outbox.repo.js';
@@ -21,14 +22,10 @@ export interface OutboundIdentity {
   keys: TokenKeys;
 }
 
-function addressOf(from: string): string {
-  return (/<([^<>]+)>\s*$/.exec(from)?.[1] ?? from).trim();
-}
-
-/** Our Message-IDs use the domain of our From address. */
+/** Our Message-IDs use the domain of our From address (`Name <address>` or a bare address). */
 function messageIdDomain(identity: OutboundIdentity): string {
-  const address = addressOf(identity.from);
-  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+  const address = (/<([^<>]+)>\s*$/.exec(identity.from)?.[1] ?? identity.from).trim();
+  return (domainOf(address) ?? '').toLowerCase();
 }
 
 const CONFIRM_WITHIN_MS = 24 * 3600 * 1000;

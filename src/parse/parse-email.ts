@@ -79,6 +79,12 @@ export function normalizeAddress(address: string): string {
   return address.trim().toLowerCase();
 }
 
+/** `sarah@acme.example` -> `acme.example`; null without a local part and a domain. */
+export function domainOf(address: string | null | undefined): string | null {
+  const at = address?.lastIndexOf('@') ?? -1;
+  return address && at > 0 && at < address.length - 1 ? address.slice(at + 1) : null;
+}
+
 /** `<a@b>` -> `a@b`; Message-IDs are compared without angle brackets and whitespace. */
 export function normalizeMessageId(value: string | undefined | null): string | null {
   if (!value) return null;
