@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -86,6 +87,8 @@ const EnvSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: integer(10, 86_400).default(300),
   MAX_MESSAGE_MB: integer(1, 1024).default(50),
   PARSE_TIMEOUT_MS: integer(100, 600_000).default(30_000),
+  // Threads that parse and classify mail beside the worker's main thread; 0 reads on the main thread.
+  PARSE_THREADS: integer(0, 16).default(defaultParseThreads(os.availableParallelism())),
   // Approvals: whose Authentication-Results we believe, and whether to verify DKIM/DMARC ourselves otherwise.
   TRUSTED_AUTHSERV_IDS: z
     .string()
@@ -182,6 +185,7 @@ export interface IngestSettings {
   reconcileIntervalSeconds: number;
   maxMessageBytes: number;
   parseTimeoutMs: number;
+  parseThreads: number;
 }
 
 export interface ConfigProblem {
@@ -190,6 +194,15 @@ export interface ConfigProblem {
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+/**
+ * Parse threads by default only where they have cores to run on. On two cores (the ingest benchmark)
+ * two threads raised the backfill from 130 to 153 messages/s but the worker's peak RSS from 331 to
+ * 531 MB, with both cores already full: there the main thread reads.
+ */
+export function defaultParseThreads(cores: number): number {
+  return cores < 4 ? 0 : Math.min(4, Math.floor(cores / 2));
+}
 
 /** Empty strings count as unset, as in most .env tooling. */
 function withoutEmpty(source: Record<string, string | undefined>): Record<string, string> {
@@ -301,6 +314,7 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
         reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
         maxMessageBytes: e.MAX_MESSAGE_MB * 1024 * 1024,
         parseTimeoutMs: e.PARSE_TIMEOUT_MS,
+        parseThreads: e.PARSE_THREADS,
       },
       approvals: { trustedAuthservIds: e.TRUSTED_AUTHSERV_IDS, verifyWithDns: e.VERIFY_SENDER_DNS },
       outbound: {

@@ -6,6 +6,7 @@ import { migrate } from './db/migrate.js';
 import { DEMO_LOGIN_EMAIL, demoPassword, isDemoSeeded, seedDemo } from './demo/seed.js';
 import { countUsers } from './domain/users.repo.js';
 import { errorMessage, isAppError } from './errors.js';
+import { startParseThreads } from './ingest/analysis-pool.js';
 import { RawHandoff } from './ingest/raw-handoff.js';
 import { startProcessingLoop } from './ingest/worker.js';
 import { createLogger, type Logger } from './log.js';
@@ -68,7 +69,8 @@ export async function startSignoff(
     if (config.roles.includes('worker')) {
       const workerLog = log.child({ role: 'worker' });
       const handoff = new RawHandoff();
-      const loop = startProcessingLoop(db.sql, clock, workerLog, { ...processing, handoff });
+      const analyzer = startParseThreads(config.ingest.parseThreads, workerLog);
+      const loop = startProcessingLoop(db.sql, clock, workerLog, { ...processing, handoff, analyzer });
       const mailboxes = startMailboxSupervisor({
         handoff,
         sql: db.sql,
@@ -83,7 +85,7 @@ export async function startSignoff(
       // Mail stops arriving before processing stops; the outbox finishes the message in hand.
       stops.push(
         () => mailboxes.stop(),
-        () => loop.stop(),
+        () => loop.stop().finally(() => analyzer.close()),
         () => outbox.stop().finally(() => sender.close()),
       );
     }

@@ -4,6 +4,7 @@ import type { SenderAuth, VerifySenderOptions } from '../domain/sender-auth.js';
 import { domainOf, type ParsedEmail, type ParseLimits } from '../parse/parse-email.js';
 import { resolveThread, type ThreadCandidate } from '../thread/resolve.js';
 import { findReplyToken, type ReplyBinding, type TokenKeys, verifyMessageId } from '../thread/tokens.js';
+import type { Analyzer } from './analysis-pool.js';
 import type { MessageAnalysis } from './analyze.js';
 import * as repo from './message.repo.js';
 import type { RawHandoff } from './raw-handoff.js';
@@ -27,6 +28,8 @@ export interface ProcessOptions {
   subjectWindowDays: number;
   /** Bytes this process just stored, to read without a round trip through the database. */
   handoff?: RawHandoff;
+  /** Where messages are parsed and classified; inline when not given. */
+  analyzer?: Analyzer;
   /** Keys for our signed reply tokens and Message-IDs; without them those threading rules are off. */
   signing?: SigningKeys;
   /** How the sender of approval-like mail is authenticated; without it no approval can be final. */

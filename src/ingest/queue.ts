@@ -7,7 +7,8 @@ import type { Logger } from '../log.js';
 import { DEFAULT_PARSE_LIMITS } from '../parse/parse-email.js';
 import { HEADER_PREFIX_BYTES } from '../parse/read-message.js';
 import { deriveKey } from '../secrets.js';
-import { analyzeMessage } from './analyze.js';
+import { inlineAnalyzer } from './analysis-pool.js';
+import type { MessageAnalysis } from './analyze.js';
 import { lockThreading } from './message.repo.js';
 import {
   needsSenderCheck,
@@ -71,6 +72,8 @@ interface ClaimedRow extends RawRow {
 
 /** Messages up to this size are read from the database for a whole batch at once; larger ones one at a time. */
 const INLINE_BYTES = 256 * 1024;
+/** Bytes of messages handed to parse threads and not yet answered (one message may be larger). */
+const READ_AHEAD_BYTES = 16 * 1024 * 1024;
 
 export async function processBatch(
   sql: Sql,
@@ -105,7 +108,7 @@ export async function processBatch(
     };
 
     // Bytes: handed over by this process's IMAP session, else small ones for the batch in one query,
-    // else one at a time, so at most one large message is in memory.
+    // else one at a time, so at most one large message is in memory beyond READ_AHEAD_BYTES.
     const bytes = new Map<number, Buffer>();
     for (const row of rows) {
       const handed = options.handoff?.take(row.id);
@@ -113,18 +116,19 @@ export async function processBatch(
     }
     const small = rows.filter((r) => !bytes.has(r.id) && r.size <= INLINE_BYTES).map((r) => r.id);
     for (const [id, value] of await readRawBytes(tx, small)) bytes.set(id, value);
-    // One at a time, in row order: a message not in hand is fetched just before it is read.
+    // In row order; a message not in hand is fetched just before it is handed to the analyzer. With parse
+    // threads a few are read at once, bounded in count and bytes; inline, one at a time.
+    const analyzer = options.analyzer ?? inlineAnalyzer;
     const read: { row: ClaimedRow; message: PreparedMessage }[] = [];
-    for (const row of rows) {
+    const reading: { row: ClaimedRow; raw: Buffer | undefined; analysis: Promise<MessageAnalysis> }[] = [];
+    let readingBytes = 0;
+    const finishOne = async () => {
+      const next = reading.shift();
+      if (!next) return;
+      const { row, raw } = next;
+      readingBytes -= raw?.length ?? 0;
       try {
-        // An oversize message is summarised from its headers: only its start leaves the database.
-        const oversize = row.size > options.limits.maxBytes;
-        const raw =
-          bytes.get(row.id) ??
-          (await readRawBytes(tx, [row.id], oversize ? HEADER_PREFIX_BYTES : undefined)).get(row.id);
-        bytes.delete(row.id);
-        const analysis = await analyzeMessage(raw ?? Buffer.alloc(0), options.limits, row.size);
-        const message = prepareMessage(row, analysis, options.signing);
+        const message = prepareMessage(row, await next.analysis, options.signing);
         // Before the threading lock: verifying a sender may wait on DNS. Only mail that names one of our
         // versions by token or signed Message-ID can become a final approval, so only that is worth the
         // lookups (a backfill of old mail has many approvals and none of our tokens); a trusted
@@ -141,7 +145,30 @@ export async function processBatch(
       } catch (error) {
         await fail(row, error);
       }
+    };
+    for (const row of rows) {
+      while (
+        reading.length >= analyzer.concurrency ||
+        (reading.length > 0 && readingBytes + row.size > READ_AHEAD_BYTES)
+      ) {
+        await finishOne();
+      }
+      try {
+        // An oversize message is summarised from its headers: only its start leaves the database.
+        const oversize = row.size > options.limits.maxBytes;
+        const raw =
+          bytes.get(row.id) ??
+          (await readRawBytes(tx, [row.id], oversize ? HEADER_PREFIX_BYTES : undefined)).get(row.id);
+        bytes.delete(row.id);
+        const analysis = analyzer.analyze(raw ?? Buffer.alloc(0), options.limits, row.size);
+        analysis.catch(() => {}); // awaited in finishOne, in row order
+        reading.push({ row, raw, analysis });
+        readingBytes += raw?.length ?? 0;
+      } catch (error) {
+        await fail(row, error);
+      }
     }
+    while (reading.length > 0) await finishOne();
 
     // Workers read in parallel but place messages one at a time: a reply and the message it answers,
     // placed at once by two workers, would each miss the other's uncommitted row and start two threads

@@ -57,6 +57,7 @@ describe('approvals with DKIM verified offline', () => {
         reconcileIntervalSeconds: 300,
         maxMessageBytes: 50 * 1024 * 1024,
         parseTimeoutMs: 30_000,
+        parseThreads: 0,
       },
       signingKeys('a'.repeat(40), 'studio@brightline.example'),
     ),

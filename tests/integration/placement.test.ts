@@ -4,6 +4,7 @@ import type { Sql, TransactionSql } from '../../src/db/index.js';
 import { SYSTEM } from '../../src/domain/audit.repo.js';
 import { saveClient } from '../../src/domain/clients.repo.js';
 import { addVersion, createDeliverable } from '../../src/domain/deliverables.repo.js';
+import { type Analyzer, startParseThreads } from '../../src/ingest/analysis-pool.js';
 import { DEFAULT_PROCESS_OPTIONS, processBatch, signingKeys } from '../../src/ingest/queue.js';
 import { storeRawMessage } from '../../src/ingest/raw-store.repo.js';
 import { makeMessageId, makeReplyToken, replyAddress } from '../../src/thread/tokens.js';
@@ -158,9 +159,10 @@ interface Placed {
   rawLinked: number;
 }
 
-async function placeAll(sql: Sql, batchSize: number): Promise<Placed> {
+async function placeAll(sql: Sql, batchSize: number, analyzer?: Analyzer): Promise<Placed> {
   const clock = fixedClock(NOW);
-  while ((await processBatch(sql, clock, quietLog, DEFAULT_PROCESS_OPTIONS, batchSize)) !== null) {}
+  const options = { ...DEFAULT_PROCESS_OPTIONS, ...(analyzer ? { analyzer } : {}) };
+  while ((await processBatch(sql, clock, quietLog, options, batchSize)) !== null) {}
   const groups = await sql<{ ids: string[] }[]>`
     select array_agg(message_id_header || '/' || left(raw_sha256, 6) order by message_id_header, raw_sha256) as ids
     from messages group by thread_id order by 1`;
@@ -176,15 +178,21 @@ describe('batch placement', () => {
   afterAll(() => Promise.all(dbs.map((db) => db.drop())));
 
   it('threads a batch exactly as one message at a time, in-batch dependencies included', async () => {
+    const threads = startParseThreads(2, quietLog);
     const results: Placed[] = [];
-    for (const batchSize of [50, 1]) {
-      const db = await createTestDatabase();
-      dbs.push(db);
-      await seedAndStore(db.sql);
-      results.push(await placeAll(db.sql, batchSize));
+    try {
+      for (const [batchSize, analyzer] of [[50], [1], [50, threads]] as const) {
+        const db = await createTestDatabase();
+        dbs.push(db);
+        await seedAndStore(db.sql);
+        results.push(await placeAll(db.sql, batchSize, analyzer));
+      }
+    } finally {
+      await threads.close();
     }
-    const [batched, single] = results as [Placed, Placed];
+    const [batched, single, threaded] = results as [Placed, Placed, Placed];
     expect(batched).toEqual(single);
+    expect(threaded).toEqual(single); // read on parse threads, several at a time
 
     const threadOf = (id: string) => batched.threads.find((t) => t.some((m) => m.startsWith(`${id}@`))) ?? [];
     expect(threadOf('r1')).toHaveLength(2); // reply stored before its original

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../src/errors.js';
+import { type Analyzer, startParseThreads } from '../../src/ingest/analysis-pool.js';
+import { analyzeMessage } from '../../src/ingest/analyze.js';
+import { createLogger } from '../../src/log.js';
+import { malformedCases } from '../helpers/malformed.js';
+
+const LIMITS = { maxBytes: 50 * 1024 * 1024, timeoutMs: 30_000 };
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/emails');
+const log = createLogger('silent');
+
+function fixtureFiles(): string[] {
+  return fs
+    .readdirSync(FIXTURES, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.eml'))
+    .sort()
+    .map((f) => path.join(FIXTURES, f));
+}
+
+function analyze(pool: Analyzer, bytes: Buffer, limits = LIMITS) {
+  return pool.analyze(bytes, limits, bytes.length);
+}
+
+describe('parse threads', () => {
+  let pool: Analyzer | undefined;
+  afterEach(async () => {
+    await pool?.close();
+    pool = undefined;
+  });
+
+  it('read every fixture exactly as the main thread does', async () => {
+    pool = startParseThreads(2, log);
+    const files = fixtureFiles();
+    expect(files.length).toBeGreaterThan(50);
+    const bytes = files.map((f) => fs.readFileSync(f));
+    // All at once: replies come back to the right callers whatever the order threads finish in.
+    const threaded = await Promise.all(bytes.map((b) => analyze(pool as Analyzer, b)));
+    for (const [i, b] of bytes.entries()) {
+      expect(threaded[i], files[i]).toEqual(await analyzeMessage(b, LIMITS, b.length));
+    }
+  });
+
+  it('flag damaged messages as the main thread does', async () => {
+    pool = startParseThreads(1, log);
+    for (const c of malformedCases({ hugeBytes: 2 * 1024 * 1024 })) {
+      const threaded = await analyze(pool, c.bytes, { maxBytes: 1024 * 1024, timeoutMs: 10_000 });
+      expect(threaded.flags, c.name).toEqual(expect.arrayContaining(c.flags));
+    }
+  });
+
+  it('stop a message that keeps its thread past the limit, and read the ones behind it', async () => {
+    pool = startParseThreads(1, log, { stuckGraceMs: 0 });
+    const [small] = fixtureFiles().map((f) => fs.readFileSync(f));
+    if (!small) throw new Error('no fixture');
+    await analyze(pool, small); // the thread is up and has answered
+    // 1 ms of parse time and no grace: nothing of 8 MB is read in 2 ms.
+    const big = Buffer.concat([small, Buffer.alloc(8 * 1024 * 1024, 'x')]);
+    const stuck = analyze(pool, big, { ...LIMITS, timeoutMs: 1 });
+    const behind = analyze(pool, small);
+    await expect(stuck).rejects.toMatchObject({ code: 'PARSE_LIMIT' });
+    await expect(stuck).rejects.toBeInstanceOf(AppError);
+    expect((await behind).email.subject).toBe(
+      (await analyzeMessage(small, LIMITS, small.length)).email.subject,
+    );
+  });
+});
