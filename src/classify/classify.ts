@@ -1,5 +1,6 @@
 import type { AutomatedVerdict } from '../parse/automated.js';
 import {
+  ANY_APPROVAL,
   APPROVAL_TABLES,
   type ApprovalTable,
   ASKS_AGENCY,
@@ -272,9 +273,10 @@ function* inSentences(
   re: RegExp,
   own: string,
   sentences: Prepared[],
+  from = 0,
 ): Generator<{ sentence: Prepared; start: number; end: number }> {
   let i = 0;
-  for (const m of matches(re, own)) {
+  for (const m of matches(re, own, from)) {
     while (i < sentences.length && (sentences[i] as Prepared).end <= m.start) i++;
     const sentence = sentences[i];
     if (!sentence) return;
@@ -319,9 +321,13 @@ function machineText(sentences: Prepared[]): { intent: 'auto_reply' | 'bounce'; 
 }
 
 function findApprovals(own: string, sentences: Prepared[]): ApprovalHit[] {
+  // No table matches before the first position where any of them does.
+  ANY_APPROVAL.lastIndex = 0;
+  const first = ANY_APPROVAL.exec(own)?.index;
+  if (first === undefined) return [];
   const found = new Map<Prepared, (Span & { table: ApprovalTable })[]>();
   for (const table of APPROVAL_TABLES) {
-    for (const m of inSentences(table.re, own, sentences)) {
+    for (const m of inSentences(table.re, own, sentences, first)) {
       const list = found.get(m.sentence) ?? [];
       list.push({ start: m.start, end: m.end, table });
       found.set(m.sentence, list);

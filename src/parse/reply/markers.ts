@@ -52,10 +52,20 @@ const WROTE_WORDS = [
 // Scripts without word spaces: the verb is glued to the name, so no word boundary is required.
 const WROTE_CJK = ['写道', '寫道', 'のメッセージ', '書きました', '작성', 'كتب'];
 
+// Matched against lower-cased lines, without the `i` flag: case-insensitive Unicode matching made
+// this the costliest pattern of reply extraction (0.2 ms a message in the ingest benchmark).
 const WROTE_RE = new RegExp(
   `(?:(?<![\\p{L}\\p{N}])(?:${WROTE_WORDS.join('|')})(?![\\p{L}\\p{N}])|${WROTE_CJK.join('|')})`,
-  'iu',
+  'u',
 );
+
+/** The same words with no boundaries and no Unicode mode: a fast first pass that most lines fail. */
+const WROTE_ANYWHERE = new RegExp([...WROTE_WORDS, ...WROTE_CJK].join('|'));
+
+function hasWroteVerb(line: string): boolean {
+  const lower = line.toLowerCase();
+  return WROTE_ANYWHERE.test(lower) && WROTE_RE.test(lower);
+}
 
 /** Openers of "On <date>, <name> wrote:" in the languages above. */
 const OPENER_RE =
@@ -95,7 +105,9 @@ export function isAttribution(raw: string, nextIsQuoted: boolean): boolean {
   const digit = HAS_DIGIT.test(line);
   const address = HAS_ADDRESS.test(line);
   const colon = ENDS_WITH_COLON.test(line);
-  const verb = WROTE_RE.test(line);
+  // The verb only counts with a colon or after an opener and a digit; the cheap tests go first, since
+  // this runs on every line of every message.
+  const verb = (colon || (digit && OPENER_RE.test(line))) && hasWroteVerb(line);
   if (verb && colon) return digit || address || nextIsQuoted;
   // "On Wed, 14 Nov 2018 08:14:43 -0200 John Doe <john@doe.com> wrote" (no colon), or framed in dashes.
   if (
@@ -122,7 +134,7 @@ export function isAttribution(raw: string, nextIsQuoted: boolean): boolean {
 
 /** "Am 20.06.24 um 16:20 schrieb Klarstein Service" with no colon: an attribution only right above a header block. */
 export function isLooseAttribution(line: string): boolean {
-  return line.length < MAX_MARKER_LINE && OPENER_RE.test(line) && HAS_DIGIT.test(line) && WROTE_RE.test(line);
+  return line.length < MAX_MARKER_LINE && OPENER_RE.test(line) && HAS_DIGIT.test(line) && hasWroteVerb(line);
 }
 
 /** Does this line open like an attribution ("On …", "Am …", a date)? */
