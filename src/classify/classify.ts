@@ -178,7 +178,7 @@ export function classifyIntent(input: {
   // A clear approval next to a negated or hedged one ("Approved from my side. Not approved for print
   // yet.") or an explicit rejection contradicts itself: a person must read it.
   // A hedge standing alone after the approval ("Approved... I guess") takes it back too.
-  const afterthought = sentences.some((s) => wordCount(s.text) <= 3 && test(HEDGE, s.text));
+  const afterthought = sentences.some((s) => atMostWords(s.text, 3) && test(HEDGE, s.text));
   const contradicted =
     negated.length > 0 ||
     hedged.length > 0 ||
@@ -438,8 +438,14 @@ function insideQuotes(text: string, hit: Span): boolean {
   return quotesBefore % 2 === 1 && text.indexOf('"', hit.end) >= 0;
 }
 
-function wordCount(text: string): number {
-  return (text.match(/[\p{L}\p{N}']+/gu) ?? []).length;
+const WORD = /[\p{L}\p{N}']+/gu;
+
+/** Whether the text has at most `max` words; stops counting there (it runs on every sentence). */
+function atMostWords(text: string, max: number): boolean {
+  WORD.lastIndex = 0;
+  let count = 0;
+  while (WORD.exec(text) !== null) if (++count > max) return false;
+  return true;
 }
 
 function lastWords(text: string, n: number): string {
