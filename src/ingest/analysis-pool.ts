@@ -9,7 +9,7 @@ import { analyzeMessage, type MessageAnalysis } from './analyze.js';
  * Where messages are read (parsed and classified): on the calling thread, or on parse threads.
  *
  * Reading is most of a worker's CPU. On one thread the ingest benchmark kept the main thread 95%
- * busy while a third of the second core sat idle; parse threads let IMAP, the database and
+ * busy while almost half of the second core sat idle; parse threads let IMAP, the database and
  * placement run beside the reading. A thread also makes the parse time limit hard: a message that
  * keeps its thread busy past the limit (a runaway regex, say, where no timer can fire) is stopped
  * with its thread, marked failed, and the thread replaced; the messages queued behind it move on.
