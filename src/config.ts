@@ -197,8 +197,8 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 
 /**
  * Parse threads by default only where they have cores to run on. On two cores (the ingest benchmark)
- * two threads raised the backfill from 130 to 153 messages/s but the worker's peak RSS from 331 to
- * 531 MB, with both cores already full: there the main thread reads.
+ * two threads moved the backfill from 136-140 to 143 messages/s and the worker's peak RSS from
+ * 334-347 to 547 MB: both cores were already full, so there the main thread reads.
  */
 export function defaultParseThreads(cores: number): number {
   return cores < 4 ? 0 : Math.min(4, Math.floor(cores / 2));
