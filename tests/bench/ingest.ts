@@ -1231,7 +1231,8 @@ export async function ingestBench(args: string[]): Promise<void> {
     const pipelineCpuMs = (cpu('worker') + cpu('postgres') + cpu('dovecot')) * 1000;
     out(
       `cpu per message: pipeline ${(pipelineCpuMs / count).toFixed(2)} ms (worker ${((cpu('worker') * 1000) / count).toFixed(2)}, ` +
-        `postgres ${((cpu('postgres') * 1000) / count).toFixed(2)}), parse only ${(parse.cpuMs / count).toFixed(2)} ms`,
+        `of it its main thread ${((cpu('workerMain') * 1000) / count).toFixed(2)}; postgres ${((cpu('postgres') * 1000) / count).toFixed(2)}), ` +
+        `parse only ${(parse.cpuMs / count).toFixed(2)} ms`,
     );
 
     out(
