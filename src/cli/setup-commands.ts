@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Sql } from '../db/index.js';
+import { loadAgency, saveAgency } from '../domain/agency.repo.js';
 import {
   findClientByCode,
   listClients,
@@ -39,7 +40,11 @@ import {
 
 /** Setting up the agency's work from the command line: clients, contacts, deliverables, versions. */
 
-export const SETUP_HELP = `  client add --name <n> --code <CODE> --domain <d> [--domain <d>]... [--tz <zone>] [--lead <email>]
+export const SETUP_HELP = `  agency set --name <n> --domain <d> [--domain <d>]... [--json]
+                                the agency's name and the domains its staff write from (their mail is
+                                ours, never a client's); replaces the list
+  agency show [--json]          the agency's name and domains
+  client add --name <n> --code <CODE> --domain <d> [--domain <d>]... [--tz <zone>] [--lead <email>]
              [--business-hours 09:00-17:30] [--first-response-hours <h>] [--approval-reminder-hours <h>]
              [--escalate-after-hours <h>] [--report weekly|monthly|off] [--json]
                                 create or update a client (code: 2-12 capitals and digits); SLA hours
@@ -127,6 +132,16 @@ async function readVersionFiles(paths: string[]) {
   return files;
 }
 
+/** The --domain options, lower-cased, each checked to be a mail domain; at least one. */
+function mailDomains(ctx: Context): string[] {
+  const domains = stringList(ctx.values, 'domain').map((d) => d.toLowerCase().replace(/^@/, ''));
+  if (domains.length === 0) throw new UsageError('missing --domain');
+  for (const d of domains)
+    if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/.test(d))
+      throw new UsageError(`--domain is not a mail domain: ${d}`);
+  return domains;
+}
+
 /** The SLA and reporting options of client add; only those given change what is stored. */
 function slaOptions(ctx: Context): { sla: Partial<SlaPolicy>; reporting: ReportingSchedule | undefined } {
   const sla: Partial<SlaPolicy> = {};
@@ -153,6 +168,37 @@ function slaOptions(ctx: Context): { sla: Partial<SlaPolicy>; reporting: Reporti
 }
 
 export const SETUP_COMMANDS: Record<string, Command> = {
+  'agency set': {
+    options: {
+      name: { type: 'string' },
+      domain: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+    },
+    async run(ctx) {
+      const name = requireString(ctx.values, 'name');
+      const domains = mailDomains(ctx);
+      await withDatabase(ctx, async (sql) => {
+        const actor = await cliActor(sql, ctx.values);
+        await asUsage(sql.begin((tx) => saveAgency(tx, { name, domains }, actor, ctx.clock.now())));
+      });
+      print(Boolean(ctx.values.json), { name, domains }, `Agency ${name}: ${domains.join(', ')}.`);
+      return 0;
+    },
+  },
+  'agency show': {
+    options: { json: { type: 'boolean' } },
+    async run(ctx) {
+      const agency = (await withDatabase(ctx, (sql) => loadAgency(sql))) ?? { name: '', domains: [] };
+      print(
+        Boolean(ctx.values.json),
+        agency,
+        agency.domains.length > 0
+          ? `Agency ${agency.name}: ${agency.domains.join(', ')}.`
+          : 'No agency domains yet: agency set --name <n> --domain <d>',
+      );
+      return 0;
+    },
+  },
   'client add': {
     options: {
       name: { type: 'string' },
@@ -172,11 +218,7 @@ export const SETUP_COMMANDS: Record<string, Command> = {
       const { sla, reporting } = slaOptions(ctx);
       if (!/^[A-Z][A-Z0-9]{1,11}$/.test(code))
         throw new UsageError('--code must be 2-12 capital letters and digits, starting with a letter (ACME)');
-      const domains = stringList(ctx.values, 'domain').map((d) => d.toLowerCase().replace(/^@/, ''));
-      if (domains.length === 0) throw new UsageError('missing --domain');
-      for (const d of domains)
-        if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/.test(d))
-          throw new UsageError(`--domain is not a mail domain: ${d}`);
+      const domains = mailDomains(ctx);
       const timeZone = optionalString(ctx.values, 'tz') ?? 'UTC';
       if (!isTimeZone(timeZone))
         throw new UsageError(`--tz is not a time zone: ${timeZone} (try Europe/Berlin)`);

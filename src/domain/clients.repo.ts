@@ -1,5 +1,6 @@
 import type { Sql, TransactionSql } from '../db/index.js';
 import { AppError } from '../errors.js';
+import { loadAgency } from './agency.repo.js';
 import { type Actor, recordAudit } from './audit.repo.js';
 
 export interface NewClient {
@@ -59,7 +60,10 @@ export async function saveClient(
       where id = ${(row as { id: number }).id}`;
   }
   const id = (row as { id: number }).id;
+  const agencyDomains = (await loadAgency(tx))?.domains ?? [];
   for (const domain of input.domains.map((d) => d.trim().toLowerCase())) {
+    if (agencyDomains.includes(domain))
+      throw new AppError('BAD_INPUT', `The domain ${domain} is the agency's own`);
     const [owner] = await tx<{ clientId: number }[]>`
       insert into client_domains (domain, client_id, created_at) values (${domain}, ${id}, ${at})
       on conflict (domain) do update set domain = excluded.domain

@@ -22,13 +22,6 @@ export async function lockThreading(tx: TransactionSql): Promise<void> {
   await tx`select pg_advisory_xact_lock(${LOCKS.threading})`;
 }
 
-export async function loadAgencyDomains(tx: TransactionSql): Promise<string[]> {
-  const [row] = await tx<
-    { value: { domains?: string[] } }[]
-  >`select value from settings where key = 'agency'`;
-  return (row?.value.domains ?? []).map((d) => d.toLowerCase());
-}
-
 /**
  * The client of each address: the one client that has it as a contact (an approver on a personal
  * address), else the client owning its domain, matching parent domains too (mail.acme.example ->

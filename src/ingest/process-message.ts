@@ -1,4 +1,5 @@
 import type { TransactionSql } from '../db/index.js';
+import { loadAgency } from '../domain/agency.repo.js';
 import { applyInbound, type InboundHooks, type PlacedMessage } from '../domain/inbound.js';
 import type { SenderAuth, VerifySenderOptions } from '../domain/sender-auth.js';
 import { domainOf, type ParsedEmail, type ParseLimits } from '../parse/parse-email.js';
@@ -50,7 +51,7 @@ export class PlacementCache {
   private clientsByAddress = new Map<string, number | null>();
 
   async agency(tx: TransactionSql): Promise<string[]> {
-    this.agencyDomains ??= await repo.loadAgencyDomains(tx);
+    this.agencyDomains ??= (await loadAgency(tx))?.domains ?? [];
     return this.agencyDomains;
   }
 

@@ -431,6 +431,58 @@ describe('agency workflow from the CLI', () => {
     expect(unknown).toMatchObject({ needsTriage: true, triageReason: 'unknown_sender' });
   });
 
+  it("knows the agency's own domains: staff mail from a second domain is ours, never a client's", async () => {
+    expect(await cli('agency', 'show')).toEqual({ name: '', domains: [] });
+    const set = await cli(
+      'agency',
+      'set',
+      '--name',
+      'Brightline Studio',
+      '--domain',
+      'brightline.example',
+      '--domain',
+      'Brightline-Design.example',
+    );
+    expect(set).toEqual({
+      name: 'Brightline Studio',
+      domains: ['brightline.example', 'brightline-design.example'],
+    });
+    expect(await cli('agency', 'show')).toEqual(set);
+
+    // A domain is the agency's or one client's, never both.
+    const clientDomain = await runCli(['agency', 'set', '--name', 'B', '--domain', 'acme.example'], env);
+    expect(clientDomain.code).toBe(2);
+    expect(clientDomain.stderr).toContain('acme.example belongs to client ACME');
+    const agencyDomain = await runCli(
+      ['client', 'add', '--name', 'Other', '--code', 'OTHER', '--domain', 'brightline-design.example'],
+      env,
+    );
+    expect(agencyDomain.code).toBe(2);
+    expect(agencyDomain.stderr).toContain("brightline-design.example is the agency's own");
+
+    const staff = path.join(dir, 'staff.eml');
+    await fs.writeFile(
+      staff,
+      clientReply({
+        from: 'Elliot Shaw <elliot@brightline-design.example>',
+        to: 'Sarah Klein <sarah@acme.example>',
+        subject: 'Banner sizes for the trade fair',
+        messageId: 'staff-1@brightline-design.example',
+        body: 'Hi Sarah, could you send us the booth dimensions?',
+      }),
+    );
+    await cli('import', staff);
+    const [message] = await db.sql`
+      select m.direction, m.client_id, t.triage_reason from messages m join threads t on t.id = m.thread_id
+      where m.message_id_header = 'staff-1@brightline-design.example'`;
+    const [acme] = await db.sql`select id from clients where code = 'ACME'`;
+    // Ours, about ACME: not an unknown sender waiting in triage.
+    expect(message).toMatchObject({ direction: 'outbound', clientId: acme?.id, triageReason: null });
+    const audit = await cli('audit', 'list', '--subject', 'agency');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ action: 'agency.updated' });
+  });
+
   it('lets a lead confirm or dismiss a decision, once, with an audit event', async () => {
     const decisions = await cli('decisions', 'list', '--status', 'needs_confirmation');
     const conditional = decisions.find((d: { reason: string }) => d.reason === 'conditional');
