@@ -34,7 +34,7 @@ const STALL_MS = 180_000;
 const PROGRESS_EVERY_MS = 10_000;
 const STOP_TIMEOUT_MS = 30_000;
 // The worker's parser settings (src/parse/parse-email.ts), so the baseline does the same work.
-const PARSER_OPTIONS = { skipImageLinks: true, skipTextToHtml: true } as const;
+export const PARSER_OPTIONS = { skipImageLinks: true, skipTextToHtml: true } as const;
 // Every thread lies in the 120 days before this; far inside SYNC_SINCE_DAYS=3650 for years to come.
 const ANCHOR_MS = Date.UTC(2026, 8, 1, 9, 0, 0);
 const DAY_MS = 86_400_000;
@@ -659,7 +659,7 @@ function buildMessage(
 const THREAD_LENGTHS = [1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 6, 6, 7, 8];
 
 /** N messages in threads of 1-8, interleaved by date as they would sit in a real INBOX. */
-function generateMailbox(count: number, seed = SEED): GeneratedMessage[] {
+export function generateMailbox(count: number, seed = SEED): GeneratedMessage[] {
   const rng = createRng(seed);
   const messages: GeneratedMessage[] = [];
   while (messages.length < count) {

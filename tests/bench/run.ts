@@ -6,6 +6,7 @@
 import { importBench } from './import.js';
 import { ingestBench } from './ingest.js';
 import { largeBench } from './large.js';
+import { readBench } from './read.js';
 import { replyBench } from './reply.js';
 import { startupBench } from './startup.js';
 
@@ -21,6 +22,11 @@ const BENCHES: Record<string, { about: string; run(args: string[]): Promise<void
   ingest: {
     about: 'cold IMAP backfill of N generated messages (default 5000) by a worker process; IDLE latency, RSS',
     run: ingestBench,
+  },
+  read: {
+    about:
+      'reading cost by stage (mailparser, parse, structure checks, reply text, intent) on N generated messages',
+    run: readBench,
   },
   large: {
     about: 'peak worker memory while two messages of N MB (default 50) are synced and processed',
