@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultParseThreads, formatConfigProblems, parseConfig } from '../../src/config.js';
+import { formatConfigProblems, parseConfig } from '../../src/config.js';
 
 describe('config', () => {
   it('starts with no environment at all', () => {
@@ -13,8 +13,9 @@ describe('config', () => {
     expect(result.config.dataDir).toBe('.data');
   });
 
-  it('runs parse threads by default only with cores to spare, and takes PARSE_THREADS as given', () => {
-    expect([1, 2, 3, 4, 6, 8, 32].map(defaultParseThreads)).toEqual([0, 0, 0, 2, 3, 4, 4]);
+  it('reads on the main thread unless PARSE_THREADS asks for threads', () => {
+    const none = parseConfig({});
+    expect(none.ok && none.config.ingest.parseThreads).toBe(0);
     const result = parseConfig({ PARSE_THREADS: '2' });
     expect(result.ok && result.config.ingest.parseThreads).toBe(2);
     expect(parseConfig({ PARSE_THREADS: '-1' }).ok).toBe(false);
