@@ -745,7 +745,7 @@ function ticksPerSecond(): number {
 }
 
 /** State letter and CPU seconds (user + system) from a /proc/.../stat file, or null if it is gone. */
-function readStat(file: string): { state: string; cpu: number; comm: string } | null {
+export function readStat(file: string): { state: string; cpu: number; comm: string } | null {
   try {
     const stat = fs.readFileSync(file, 'utf8');
     const close = stat.lastIndexOf(')');

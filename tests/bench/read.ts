@@ -1,11 +1,10 @@
-import fs from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { classifyIntent } from '../../src/classify/classify.js';
 import { detectAutomated } from '../../src/parse/automated.js';
 import { inspectStructure } from '../../src/parse/inspect.js';
 import { DEFAULT_PARSE_LIMITS, type ParsedEmail, parseEmail } from '../../src/parse/parse-email.js';
 import { extractVisibleReply } from '../../src/parse/reply-text.js';
-import { generateMailbox, PARSER_OPTIONS } from './ingest.js';
+import { generateMailbox, PARSER_OPTIONS, readStat } from './ingest.js';
 
 /**
  * Where a worker's reading time goes, stage by stage, on the ingest benchmark's generated mailbox and
@@ -18,15 +17,11 @@ import { generateMailbox, PARSER_OPTIONS } from './ingest.js';
 const DEFAULT_COUNT = 2000;
 const ROUNDS = 3;
 
-/** CPU time of this thread (the main thread), in ms: /proc where there is one, else process time. */
+/** CPU milliseconds of this process's main thread so far. */
 function threadCpuMs(): number {
-  try {
-    const fields = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
-    const ticks = Number(fields?.[11]) + Number(fields?.[12]);
-    if (Number.isFinite(ticks)) return ticks * 10;
-  } catch {}
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
+  const stat = readStat(`/proc/self/task/${process.pid}/stat`);
+  if (!stat) throw new Error('read needs /proc to time the main thread');
+  return stat.cpu * 1000;
 }
 
 export async function readBench(args: string[]): Promise<void> {
