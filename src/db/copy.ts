@@ -210,7 +210,6 @@ export class BinaryCopyDecoder {
       if (fields.length < count) break; // the rest of this row is in a later chunk
       rows.push(fields);
       offset = at;
-      this.need = 2;
     }
     const rest = data.subarray(offset);
     this.parts = rest.length > 0 ? [rest] : [];
