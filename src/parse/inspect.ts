@@ -15,11 +15,27 @@ export type StructureFlag =
 /** Deeper than this and the parser is not even tried: real mail nests a handful of levels. */
 export const MAX_MIME_DEPTH = 50;
 
+/** Byte offsets of a part's body: from its first byte to the end of its last line (without the line break). */
+export interface BodyRange {
+  start: number;
+  end: number;
+}
+
 export interface Inspection {
   flags: StructureFlag[];
   /** Multipart nesting depth as declared by the boundaries. */
   depth: number;
+  /**
+   * Bodies of binary parts (a declared type that is neither text, message nor multipart) in plain
+   * base64: the alphabet and line breaks, padding only at the end, at least DETACHABLE_MIN_BYTES.
+   * Such a body holds no boundary line, and its bytes decode alike in any decoder, so the parser can
+   * be spared them (see parseEmail).
+   */
+  base64Bodies: BodyRange[];
 }
+
+/** Smaller base64 bodies are left to the parser: sparing it those saves less than it costs. */
+export const DETACHABLE_MIN_BYTES = 4096;
 
 function charsetKnown(label: string): boolean {
   try {
@@ -32,6 +48,10 @@ function charsetKnown(label: string): boolean {
 
 // Anything but the base64 alphabet, padding and line breaks.
 const NOT_BASE64 = /[^A-Za-z0-9+/=\r\n \t]/;
+// Plain base64 is the alphabet and line breaks, then at most two padding characters at the end.
+const NOT_PLAIN_BASE64 = /[^A-Za-z0-9+/\r\n]/;
+const PADDING_TAIL = /^={1,2}[\r\n]*$/;
+const BINARY_TYPE = /^(?!text\/|message\/|multipart\/)[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
 
 /** The top-level header block of a message read as latin1 (byte-preserving): up to the first empty line. */
 export function headerBlock(text: string): string {
@@ -46,14 +66,26 @@ export function inspectStructure(bytes: Buffer): Inspection {
   if (/[\x80-\xff]/.test(headerBlock(text))) flags.add('8bit_headers');
 
   const open: string[] = [];
+  const base64Bodies: BodyRange[] = [];
   let maxDepth = 0;
   let inHeaders = true;
   let partHeaders = '';
   // Start of the current part's body when it is base64: checked in one regex pass when the part ends,
   // not line by line (a 2 MB attachment costs about a millisecond, not ten).
   let base64From = -1;
-  const checkBase64 = (end: number) => {
-    if (base64From >= 0 && NOT_BASE64.test(text.slice(base64From, end))) flags.add('invalid_base64');
+  let binaryPart = false;
+  const checkBase64 = (until: number) => {
+    if (base64From < 0) return;
+    const body = text.slice(base64From, until);
+    const odd = NOT_PLAIN_BASE64.exec(body);
+    if (odd === null || PADDING_TAIL.test(body.slice(odd.index))) {
+      let end = until;
+      while (end > base64From && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
+      if (binaryPart && end - base64From >= DETACHABLE_MIN_BYTES)
+        base64Bodies.push({ start: base64From, end });
+    } else if (NOT_BASE64.test(body.slice(odd.index))) {
+      flags.add('invalid_base64');
+    }
     base64From = -1;
   };
   let pos = 0;
@@ -73,8 +105,10 @@ export function inspectStructure(bytes: Buffer): Inspection {
         inHeaders = false;
         const unfolded = partHeaders.replace(/\n[ \t]+/g, ' ');
         const type = /^content-type:\s*([^;\n]+)(.*)$/im.exec(unfolded);
-        if (type?.[1]?.trim().toLowerCase().startsWith('multipart/')) {
-          const boundary = /boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))/i.exec(type[2] ?? '');
+        const mediaType = type?.[1]?.trim().toLowerCase() ?? '';
+        binaryPart = BINARY_TYPE.test(mediaType);
+        if (mediaType.startsWith('multipart/')) {
+          const boundary = /boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))/i.exec(type?.[2] ?? '');
           const value = boundary?.[1] ?? boundary?.[2];
           if (value) {
             open.push(value);
@@ -103,5 +137,5 @@ export function inspectStructure(bytes: Buffer): Inspection {
   checkBase64(text.length);
   if (open.length > 0) flags.add('unclosed_multipart');
   if (maxDepth > MAX_MIME_DEPTH) flags.add('deep_nesting');
-  return { flags: [...flags], depth: maxDepth };
+  return { flags: [...flags], depth: maxDepth, base64Bodies };
 }

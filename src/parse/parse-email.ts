@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { type AddressObject, type EmailAddress, simpleParser } from 'mailparser';
+import { createHash, randomBytes } from 'node:crypto';
+import { type AddressObject, type Attachment, type EmailAddress, simpleParser } from 'mailparser';
 import { AppError } from '../errors.js';
-import { headerBlock } from './inspect.js';
+import { type BodyRange, headerBlock } from './inspect.js';
 
 /**
  * bytes -> ParsedEmail. The only module that imports mailparser (in maintenance mode upstream), so
@@ -211,9 +211,70 @@ function fromAmbiguities(
   return { from: from ?? addresses[0] ?? null, reasons };
 }
 
+type Mail = Awaited<ReturnType<typeof simpleParser>>;
+
+const PARSER_OPTIONS = { skipImageLinks: true, skipTextToHtml: true } as const;
+
+/** An attachment's decoded size and sha256. */
+interface Digest {
+  size: number;
+  sha256: string;
+}
+
+function digest(content: Buffer): Digest {
+  return { size: content.length, sha256: createHash('sha256').update(content).digest('hex') };
+}
+
+/**
+ * mailparser decodes every attachment through its line splitter and streaming base64 decoder: about
+ * 14 ms of CPU for a 1 MB attachment, where Node's own decoder and a sha256 take under 2. The bodies
+ * inspectStructure found in plain base64 (see `base64Bodies`) are therefore cut out before parsing,
+ * each replaced by a short marker, and decoded here. The parser still reads every header, so each
+ * attachment keeps its name, type and disposition. Every marker must come back as exactly one
+ * attachment; if the parser read the message any other way, null, and the caller parses it whole.
+ */
+export async function parseDetached(
+  bytes: Buffer,
+  bodies: readonly BodyRange[],
+): Promise<{ mail: Mail; detached: Map<Attachment, Digest> } | null> {
+  const prefix = `signoff-detached-${randomBytes(12).toString('hex')}-`;
+  const pieces: Buffer[] = [];
+  let at = 0;
+  for (const [i, body] of bodies.entries()) {
+    if (body.start < at || body.end < body.start || body.end > bytes.length) return null;
+    pieces.push(bytes.subarray(at, body.start), Buffer.from(Buffer.from(`${prefix}${i}`).toString('base64')));
+    at = body.end;
+  }
+  pieces.push(bytes.subarray(at));
+  let mail: Mail;
+  try {
+    mail = await simpleParser(Buffer.concat(pieces), PARSER_OPTIONS);
+  } catch {
+    return null;
+  }
+  const detached = new Map<Attachment, Digest>();
+  const seen = new Set<number>();
+  for (const attachment of mail.attachments) {
+    if (attachment.size > 64) continue;
+    const text = attachment.content.toString('latin1');
+    if (!text.startsWith(prefix)) continue;
+    const index = Number(text.slice(prefix.length));
+    const body = bodies[index];
+    if (!body || seen.has(index)) return null;
+    seen.add(index);
+    detached.set(attachment, digest(Buffer.from(bytes.toString('latin1', body.start, body.end), 'base64')));
+  }
+  return seen.size === bodies.length ? { mail, detached } : null;
+}
+
+/**
+ * `base64Bodies`, from inspectStructure on the same bytes, names attachment bodies to decode without
+ * the MIME parser; the result is the same either way.
+ */
 export async function parseEmail(
   bytes: Buffer,
   limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+  base64Bodies: readonly BodyRange[] = [],
 ): Promise<ParsedEmail> {
   if (bytes.length > limits.maxBytes) {
     throw new AppError(
@@ -228,9 +289,15 @@ export async function parseEmail(
       limits.timeoutMs,
     );
   });
-  let mail: Awaited<ReturnType<typeof simpleParser>>;
+  const parse = async () =>
+    (base64Bodies.length > 0 ? await parseDetached(bytes, base64Bodies) : null) ?? {
+      mail: await simpleParser(bytes, PARSER_OPTIONS),
+      detached: new Map<Attachment, Digest>(),
+    };
+  let mail: Mail;
+  let detached: Map<Attachment, Digest>;
   try {
-    mail = await Promise.race([simpleParser(bytes, { skipImageLinks: true, skipTextToHtml: true }), timeout]);
+    ({ mail, detached } = await Promise.race([parse(), timeout]));
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw new AppError('PARSE_FAILED', 'The MIME structure could not be parsed', { cause: error });
@@ -265,10 +332,9 @@ export async function parseEmail(
     attachments: mail.attachments.map((a) => ({
       filename: a.filename ?? null,
       contentType: a.contentType,
-      size: a.size,
       contentId: a.contentId ?? null,
       inline: a.contentDisposition === 'inline',
-      sha256: createHash('sha256').update(a.content).digest('hex'),
+      ...(detached.get(a) ?? digest(a.content)),
     })),
     headers,
     contentType,

@@ -47,7 +47,7 @@ export async function readMessage(
     return { email: await parseHeadersOnly(bytes, limits), flags: [...flags, 'headers_only'] };
   }
   try {
-    return { email: await parseEmail(bytes, limits), flags };
+    return { email: await parseEmail(bytes, limits, inspection.base64Bodies), flags };
   } catch (error) {
     if (!isAppError(error, 'PARSE_LIMIT') && !isAppError(error, 'PARSE_FAILED')) throw error;
     const why: ReadFlag = isAppError(error, 'PARSE_LIMIT') ? 'parse_timeout' : 'unparseable';

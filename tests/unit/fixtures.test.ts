@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { understandEmail } from '../../src/classify/understand.js';
 import { type ParsedEmail, parseEmail } from '../../src/parse/parse-email.js';
+import { EMAIL_FIXTURES, emailFixtureFiles } from '../helpers/fixtures.js';
 
 /**
  * The hand-written client mail in tests/fixtures/emails, checked against manifest.json: parsing,
@@ -11,9 +11,9 @@ import { type ParsedEmail, parseEmail } from '../../src/parse/parse-email.js';
  * detection and intent. One test case per fixture file.
  */
 
-const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/emails');
-/** Sample files for `import` (tests/integration/cli.test.ts); they are not intent fixtures. */
-const NOT_FIXTURES = new Set(['import']);
+const DIR = EMAIL_FIXTURES;
+/** Sample files for `import` (tests/integration/cli.test.ts) are not intent fixtures. */
+const fixtureFiles = () => emailFixtureFiles().filter((f) => !f.startsWith('import/'));
 
 const INTENTS = [
   'approval',
@@ -41,20 +41,6 @@ const manifest = JSON.parse(fs.readFileSync(path.join(DIR, 'manifest.json'), 'ut
 
 const collapse = (s: string) => s.replace(/\s+/g, ' ').trim();
 
-function emlFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) {
-      if (!prefix && NOT_FIXTURES.has(entry.name)) continue;
-      out.push(...emlFiles(path.join(dir, entry.name), rel));
-    } else if (entry.name.endsWith('.eml')) {
-      out.push(rel);
-    }
-  }
-  return out;
-}
-
 async function load(file: string): Promise<ParsedEmail> {
   return parseEmail(fs.readFileSync(path.join(DIR, file)));
 }
@@ -63,7 +49,7 @@ describe('email fixtures: manifest', () => {
   it('lists every .eml file exactly once, and there are at least 150', () => {
     const listed = manifest.map((f) => f.file);
     expect(new Set(listed).size).toBe(listed.length);
-    expect([...listed].sort()).toEqual(emlFiles(DIR).sort());
+    expect([...listed].sort()).toEqual(fixtureFiles());
     expect(listed.length).toBeGreaterThanOrEqual(150);
   });
 

@@ -5,19 +5,13 @@ import { AppError } from '../../src/errors.js';
 import { type Analyzer, startParseThreads } from '../../src/ingest/analysis-pool.js';
 import { analyzeMessage } from '../../src/ingest/analyze.js';
 import { createLogger } from '../../src/log.js';
+import { EMAIL_FIXTURES, emailFixtureFiles } from '../helpers/fixtures.js';
 import { malformedCases } from '../helpers/malformed.js';
 
 const LIMITS = { maxBytes: 50 * 1024 * 1024, timeoutMs: 30_000 };
-const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/emails');
 const log = createLogger('silent');
 
-function fixtureFiles(): string[] {
-  return fs
-    .readdirSync(FIXTURES, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.eml'))
-    .sort()
-    .map((f) => path.join(FIXTURES, f));
-}
+const fixtureFiles = () => emailFixtureFiles().map((f) => path.join(EMAIL_FIXTURES, f));
 
 function analyze(pool: Analyzer, bytes: Buffer, limits = LIMITS) {
   return pool.analyze(bytes, limits, bytes.length);

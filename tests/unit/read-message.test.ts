@@ -26,6 +26,6 @@ describe('damaged messages are read as far as is safe, and flagged', () => {
     const healthy = Buffer.from(
       'From: a@x.example\r\nSubject: ok\r\nContent-Type: multipart/alternative; boundary="q"\r\n\r\n--q\r\nContent-Type: text/plain; charset=windows-1252\r\nContent-Transfer-Encoding: base64\r\n\r\nSGVsbG8=\r\n--q\r\nContent-Type: text/html\r\n\r\n<p>Hello</p>\r\n--q--\r\n',
     );
-    expect(inspectStructure(healthy)).toEqual({ flags: [], depth: 1 });
+    expect(inspectStructure(healthy)).toEqual({ flags: [], depth: 1, base64Bodies: [] });
   });
 });
