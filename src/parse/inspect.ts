@@ -15,10 +15,11 @@ export type StructureFlag =
 /** Deeper than this and the parser is not even tried: real mail nests a handful of levels. */
 export const MAX_MIME_DEPTH = 50;
 
-/** Byte offsets of a part's body: from its first byte to the end of its last line (without the line break). */
-export interface BodyRange {
+/** A part's body in plain base64: its byte offsets (the end without the line break) and its text. */
+export interface Base64Body {
   start: number;
   end: number;
+  base64: string;
 }
 
 export interface Inspection {
@@ -31,7 +32,7 @@ export interface Inspection {
    * Such a body holds no boundary line, and its bytes decode alike in any decoder, so the parser can
    * be spared them (see parseEmail).
    */
-  base64Bodies: BodyRange[];
+  base64Bodies: Base64Body[];
 }
 
 /** Smaller base64 bodies are left to the parser: sparing it those saves less than it costs. */
@@ -59,14 +60,30 @@ export function headerBlock(text: string): string {
   return end >= 0 ? text.slice(0, end) : text;
 }
 
+/** Where the top-level header block ends: the first empty line, or the end of the message. */
+function headerEnd(bytes: Buffer): number {
+  const ends = [bytes.indexOf('\n\n', 0, 'latin1'), bytes.indexOf('\n\r\n', 0, 'latin1')].filter(
+    (i) => i >= 0,
+  );
+  return ends.length > 0 ? Math.min(...ends) : bytes.length;
+}
+
+function hasHighBytes(bytes: Buffer, end: number): boolean {
+  for (let i = 0; i < end; i++) if ((bytes[i] as number) >= 0x80) return true;
+  return false;
+}
+
+/**
+ * Works on the bytes: only header lines, boundary candidates and base64 bodies become strings, so a
+ * message with no attachment costs no copy of itself.
+ */
 export function inspectStructure(bytes: Buffer): Inspection {
   const flags = new Set<StructureFlag>();
   if (bytes.includes(0)) flags.add('nul_bytes');
-  const text = bytes.toString('latin1'); // byte-preserving
-  if (/[\x80-\xff]/.test(headerBlock(text))) flags.add('8bit_headers');
+  if (hasHighBytes(bytes, headerEnd(bytes))) flags.add('8bit_headers');
 
   const open: string[] = [];
-  const base64Bodies: BodyRange[] = [];
+  const base64Bodies: Base64Body[] = [];
   let maxDepth = 0;
   let inHeaders = true;
   let partHeaders = '';
@@ -76,31 +93,31 @@ export function inspectStructure(bytes: Buffer): Inspection {
   let binaryPart = false;
   const checkBase64 = (until: number) => {
     if (base64From < 0) return;
-    const body = text.slice(base64From, until);
+    let end = until;
+    while (end > base64From && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d)) end--;
+    const body = bytes.toString('latin1', base64From, end); // byte-preserving
     const odd = NOT_PLAIN_BASE64.exec(body);
     if (odd === null || PADDING_TAIL.test(body.slice(odd.index))) {
-      let end = until;
-      while (end > base64From && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
-      if (binaryPart && end - base64From >= DETACHABLE_MIN_BYTES)
-        base64Bodies.push({ start: base64From, end });
+      if (binaryPart && body.length >= DETACHABLE_MIN_BYTES)
+        base64Bodies.push({ start: base64From, end, base64: body });
     } else if (NOT_BASE64.test(body.slice(odd.index))) {
       flags.add('invalid_base64');
     }
     base64From = -1;
   };
   let pos = 0;
-  while (pos < text.length) {
+  while (pos < bytes.length) {
     if (!inHeaders) {
       // In a body only a line starting with "--" can matter: jump straight to the next one.
-      const candidate = text.indexOf('\n--', pos - 1);
+      const candidate = bytes.indexOf('\n--', Math.max(0, pos - 1), 'latin1');
       if (candidate < 0 || open.length === 0) break;
       pos = candidate + 1;
     }
-    const newline = text.indexOf('\n', pos);
-    const end = newline < 0 ? text.length : newline;
+    const newline = bytes.indexOf(0x0a, pos);
+    const end = newline < 0 ? bytes.length : newline;
     const next = end + 1;
+    const line = bytes.toString('latin1', pos, end).replace(/\r$/, '');
     if (inHeaders) {
-      const line = text.slice(pos, end).replace(/\r$/, '');
       if (line === '') {
         inHeaders = false;
         const unfolded = partHeaders.replace(/\n[ \t]+/g, ' ');
@@ -123,7 +140,6 @@ export function inspectStructure(bytes: Buffer): Inspection {
         partHeaders += `${line}\n`;
       }
     } else {
-      const line = text.slice(pos, end).replace(/\r$/, '');
       const index = open.findIndex((b) => line === `--${b}` || line === `--${b}--`);
       if (index >= 0) {
         checkBase64(pos);
@@ -134,7 +150,7 @@ export function inspectStructure(bytes: Buffer): Inspection {
     }
     pos = next;
   }
-  checkBase64(text.length);
+  checkBase64(bytes.length);
   if (open.length > 0) flags.add('unclosed_multipart');
   if (maxDepth > MAX_MIME_DEPTH) flags.add('deep_nesting');
   return { flags: [...flags], depth: maxDepth, base64Bodies };

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type AddressObject, type Attachment, type EmailAddress, simpleParser } from 'mailparser';
 import { AppError } from '../errors.js';
-import { type BodyRange, headerBlock } from './inspect.js';
+import { type Base64Body, headerBlock } from './inspect.js';
 
 /**
  * bytes -> ParsedEmail. The only module that imports mailparser (in maintenance mode upstream), so
@@ -235,7 +235,7 @@ function digest(content: Buffer): Digest {
  */
 export async function parseDetached(
   bytes: Buffer,
-  bodies: readonly BodyRange[],
+  bodies: readonly Base64Body[],
 ): Promise<{ mail: Mail; detached: Map<Attachment, Digest> } | null> {
   const prefix = `signoff-detached-${randomBytes(12).toString('hex')}-`;
   const pieces: Buffer[] = [];
@@ -262,7 +262,7 @@ export async function parseDetached(
     const body = bodies[index];
     if (!body || seen.has(index)) return null;
     seen.add(index);
-    detached.set(attachment, digest(Buffer.from(bytes.toString('latin1', body.start, body.end), 'base64')));
+    detached.set(attachment, digest(Buffer.from(body.base64, 'base64')));
   }
   return seen.size === bodies.length ? { mail, detached } : null;
 }
@@ -274,7 +274,7 @@ export async function parseDetached(
 export async function parseEmail(
   bytes: Buffer,
   limits: ParseLimits = DEFAULT_PARSE_LIMITS,
-  base64Bodies: readonly BodyRange[] = [],
+  base64Bodies: readonly Base64Body[] = [],
 ): Promise<ParsedEmail> {
   if (bytes.length > limits.maxBytes) {
     throw new AppError(

@@ -168,7 +168,7 @@ describe('attachments decoded without the MIME parser', () => {
     );
     const start = bytes.indexOf('UGxl'); // the body, as if inspectStructure had called it an attachment
     const end = bytes.lastIndexOf('\r\n--b--');
-    const range = [{ start, end }];
+    const range = [{ start, end, base64: bytes.toString('latin1', start, end) }];
     expect(await parseDetached(bytes, range)).toBeNull();
     expect(await parseEmail(bytes, LIMITS, range)).toEqual(await parseEmail(bytes, LIMITS));
   });
