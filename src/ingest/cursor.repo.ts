@@ -81,7 +81,8 @@ export async function storeFetchedBatch(
   options: { now: Date; flags: string[]; maxBytes: number; highestUid: number; handoff?: RawHandoff },
 ): Promise<number> {
   const epoch = uidvalidity.toString();
-  return sql.begin(async (tx) => {
+  const handed: [number, Buffer][] = [];
+  const added = await sql.begin(async (tx) => {
     const uidsIn = (uids: number[]) => tx<{ id: number; uid: number }[]>`
       select id, uid from raw_messages
       where mailbox_id = ${folder.mailboxId} and folder_id = ${folder.folderId} and uidvalidity = ${epoch}
@@ -110,7 +111,7 @@ export async function storeFetchedBatch(
       if (options.handoff) {
         for (const row of await uidsIn([...fresh.keys()])) {
           const bytes = fresh.get(row.uid)?.bytes;
-          if (bytes) options.handoff.put(row.id, bytes);
+          if (bytes) handed.push([row.id, bytes]);
         }
       }
     }
@@ -118,6 +119,8 @@ export async function storeFetchedBatch(
     if (fresh.size > 0) await tx`select pg_notify(${QUEUE_CHANNEL}, '')`;
     return fresh.size;
   });
+  for (const [id, bytes] of handed) options.handoff?.put(id, bytes);
+  return added;
 }
 
 /** The cursor only moves forward within an epoch; a new UIDVALIDITY starts it again. */

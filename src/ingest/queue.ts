@@ -84,6 +84,7 @@ export async function processBatch(
 ): Promise<BatchCounts | null> {
   const now = clock.now();
   return sql.begin(async (tx) => {
+    const mark = options.handoff?.mark() ?? 0;
     const rows = await tx<ClaimedRow[]>`
       select r.id, r.source, r.sha256, r.internal_date, r.stored_at, r.attempts, r.size,
              f.direction as folder_direction
@@ -92,6 +93,10 @@ export async function processBatch(
       order by r.next_attempt_at, r.id
       limit ${size}
       for update of r skip locked`;
+    options.handoff?.claimed(
+      rows.map((r) => r.id),
+      mark,
+    );
     if (rows.length === 0) return null;
     const counts: BatchCounts = { processed: 0, retry: 0, failed: 0 };
     const fail = async (row: ClaimedRow, error: unknown) => {

@@ -222,6 +222,9 @@ export class MailboxSession {
         added += await this.storeLarge(folder, status.uidValidity, only, flags);
         continue;
       }
+      // Not further ahead of processing than the hand-over holds (see RawHandoff): room for this batch
+      // and the one still being stored.
+      await this.deps.handoff?.room(2 * FETCH_BATCH_BYTES);
       const fetched = await this.client.fetchAll(
         compactRange(batch),
         { uid: true, source: true, internalDate: true },
