@@ -8,6 +8,7 @@ import { countUsers } from './domain/users.repo.js';
 import { errorMessage, isAppError } from './errors.js';
 import { startParseThreads } from './ingest/analysis-pool.js';
 import { RawHandoff } from './ingest/raw-handoff.js';
+import { warmUp } from './ingest/warm-up.js';
 import { startProcessingLoop } from './ingest/worker.js';
 import { createLogger, type Logger } from './log.js';
 import { startMailboxSupervisor } from './mailsource/supervisor.js';
@@ -80,6 +81,8 @@ export async function startSignoff(
         appSecret,
         envMailbox: config.imap,
       });
+      // While the first connections are made: the first real mail then is not read cold.
+      void warmUp(analyzer, processing.limits);
       const sender = createSender(config.outbound);
       const outbox = startOutboxLoop(db.sql, sender, clock, workerLog);
       // Mail stops arriving before processing stops; the outbox finishes the message in hand.

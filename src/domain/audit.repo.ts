@@ -19,11 +19,22 @@ export interface AuditEvent {
 
 /** Append-only: written in the same transaction as the change it records. */
 export async function recordAudit(tx: TransactionSql, event: AuditEvent): Promise<void> {
+  await recordAudits(tx, [event]);
+}
+
+/** Several events in one statement (a batch of messages can change many threads). */
+export async function recordAudits(tx: TransactionSql, events: readonly AuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
   await tx`
     insert into audit_events (at, actor_type, actor_id, action, subject_type, subject_id, before, after)
-    values (${event.at}, ${event.actor.type}, ${String(event.actor.id)}, ${event.action}, ${event.subjectType},
-            ${String(event.subjectId)}, ${event.before === undefined ? null : tx.json(event.before as never)},
-            ${event.after === undefined ? null : tx.json(event.after as never)})`;
+    select e.at, e.actor_type, e.actor_id, e.action, e.subject_type, e.subject_id, e.before::jsonb, e.after::jsonb
+    from unnest(
+      ${events.map((e) => e.at.toISOString())}::timestamptz[], ${events.map((e) => e.actor.type)}::text[],
+      ${events.map((e) => String(e.actor.id))}::text[], ${events.map((e) => e.action)}::text[],
+      ${events.map((e) => e.subjectType)}::text[], ${events.map((e) => String(e.subjectId))}::text[],
+      ${events.map((e) => json(e.before))}::text[], ${events.map((e) => json(e.after))}::text[]
+    ) as e(at, actor_type, actor_id, action, subject_type, subject_id, before, after)`;
 }
 
 export interface AuditView {

@@ -1,6 +1,6 @@
 import type { TransactionSql } from '../db/index.js';
 import { type ApprovalDecision, decideApproval, versionStatusAfterReply } from './approval-rules.js';
-import { type Actor, recordAudit } from './audit.repo.js';
+import { type Actor, recordAudit, recordAudits } from './audit.repo.js';
 import { type DecisionEvidence, type DecisionRow, recordDecision, settleDecision } from './decisions.repo.js';
 import { loadVersions, setVersionStatus, type VersionFacts } from './deliverables.repo.js';
 import { parseDueDate } from './due-date.js';
@@ -263,8 +263,9 @@ async function markForTriage(
     where t.id = old.id and old.before is distinct from ${reason}
       and (${reason} = 'needs_confirmation' or old.before is null)
     returning t.id, old.before`;
-  for (const row of changed) {
-    await recordAudit(tx, {
+  await recordAudits(
+    tx,
+    changed.map((row) => ({
       actor: SYSTEM_ACTOR,
       action: 'thread.triage',
       subjectType: 'thread',
@@ -272,8 +273,8 @@ async function markForTriage(
       before: { triageReason: row.before },
       after: { needsTriage: true, triageReason: reason },
       at: now,
-    });
-  }
+    })),
+  );
 }
 
 async function threadVersionsOf(tx: TransactionSql, threadIds: number[]): Promise<Map<number, number>> {

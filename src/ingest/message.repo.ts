@@ -15,7 +15,8 @@ import { domainOf } from '../parse/parse-email.js';
 function jsonRows(rows: object[]): string {
   // An escaped NUL is `\u0000` preceded by an even number of backslashes (an odd number would mean the
   // backslash itself was escaped and the rest is literal text).
-  return JSON.stringify(rows).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+  const json = JSON.stringify(rows);
+  return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : json;
 }
 
 export async function lockThreading(tx: TransactionSql): Promise<void> {

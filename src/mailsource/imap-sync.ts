@@ -24,6 +24,8 @@ import { batchBySize, planFolderSync } from './sync-plan.js';
  */
 
 const FETCH_BATCH_COUNT = 200;
+/** A backfill's first fetch: processing starts on these while larger batches follow. */
+const FIRST_BATCH_COUNT = 25;
 const FETCH_BATCH_BYTES = 8 * 1024 * 1024;
 
 interface SyncedFolder extends FolderRow {
@@ -213,7 +215,7 @@ export class MailboxSession {
     // time, and at most two batches are in memory. Stores stay in order, so the cursor only moves forward.
     let storing: Promise<void> = Promise.resolve();
     const sizeOf = new Map(sizes.map((m) => [m.uid, m.size]));
-    for (const batch of batchBySize(sizes, FETCH_BATCH_COUNT, FETCH_BATCH_BYTES)) {
+    for (const batch of batchBySize(sizes, FETCH_BATCH_COUNT, FETCH_BATCH_BYTES, FIRST_BATCH_COUNT)) {
       const only = batch.length === 1 ? (batch[0] as number) : undefined;
       if (only !== undefined && (sizeOf.get(only) ?? 0) > FETCH_BATCH_BYTES) {
         // Larger than a whole batch: read from the server and stored in windows, never whole in memory.
