@@ -83,10 +83,13 @@ export async function storeFetchedBatch(
   const epoch = uidvalidity.toString();
   const handed: [number, Buffer][] = [];
   const added = await sql.begin(async (tx) => {
+    // The range keeps the lookup inside the batch's UIDs in the index even when the planner, on a
+    // table that has just been filled and not analysed yet, would rather filter uid = any(...) over
+    // every row of the folder: that made each store of a cold backfill scan all rows before it.
     const uidsIn = (uids: number[]) => tx<{ id: number; uid: number }[]>`
       select id, uid from raw_messages
       where mailbox_id = ${folder.mailboxId} and folder_id = ${folder.folderId} and uidvalidity = ${epoch}
-        and uid = any(${uids})`;
+        and uid between ${Math.min(...uids)} and ${Math.max(...uids)} and uid = any(${uids})`;
     const known = new Set(
       messages.length > 0 ? (await uidsIn(messages.map((m) => m.uid))).map((r) => r.uid) : [],
     );
