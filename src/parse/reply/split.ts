@@ -77,19 +77,29 @@ export function splitLines(lines: readonly SourceLine[], options: SplitOptions):
   };
 
   // Index of the next non-blank line of the sender's own text at or after each line, and where the
-  // signature at the end of all unquoted text starts (computed once: the scan below is linear).
-  const nextOwn = new Array<number>(n + 1).fill(n);
-  for (let i = n - 1; i >= 0; i--) nextOwn[i] = isOwn(i) && clean[i] !== '' ? i : (nextOwn[i + 1] ?? n);
-  const ownIndex: number[] = [];
-  for (let i = 0; i < n; i++) if (isOwn(i)) ownIndex.push(i);
-  const trailingSignature = ownIndex[findSignature(ownIndex.map((i) => lines[i]?.text ?? '')).start] ?? n;
+  // signature at the end of all unquoted text starts. Computed once, and only when an attribution
+  // asks (most messages have none above their history): the signature search over every unquoted
+  // line, an Outlook-style history included, was most of the splitter's time.
+  let ownLayout: { nextOwn: number[]; trailingSignature: number } | undefined;
+  const layout = () => {
+    if (ownLayout) return ownLayout;
+    const nextOwn = new Array<number>(n + 1).fill(n);
+    for (let i = n - 1; i >= 0; i--) nextOwn[i] = isOwn(i) && clean[i] !== '' ? i : (nextOwn[i + 1] ?? n);
+    const ownIndex: number[] = [];
+    for (let i = 0; i < n; i++) if (isOwn(i)) ownIndex.push(i);
+    const trailingSignature = ownIndex[findSignature(ownIndex.map((i) => lines[i]?.text ?? '')).start] ?? n;
+    ownLayout = { nextOwn, trailingSignature };
+    return ownLayout;
+  };
 
   // Quoted lines followed by more of the sender's text (not just a signature): the attribution above
   // them introduces inline answers or a bottom-post, so it is context, not the start of trailing
   // history.
   const ownTextAfterQuote = (from: number): boolean => {
     const k = nextText(clean, from);
-    return k < n && quoted[k] === true && (nextOwn[k] ?? n) < trailingSignature;
+    if (k >= n || quoted[k] !== true) return false;
+    const { nextOwn, trailingSignature } = layout();
+    return (nextOwn[k] ?? n) < trailingSignature;
   };
 
   let boundary = n;
