@@ -225,6 +225,11 @@ function digest(content: Buffer): Digest {
   return { size: content.length, sha256: createHash('sha256').update(content).digest('hex') };
 }
 
+// Markers carry a random per-process nonce and a count: a sender cannot guess one (randomBytes for
+// every message cost more than the markers save on small ones).
+const DETACH_NONCE = randomBytes(12).toString('hex');
+let detachCount = 0;
+
 /**
  * mailparser decodes every attachment through its line splitter and streaming base64 decoder: about
  * 14 ms of CPU for a 1 MB attachment, where Node's own decoder and a sha256 take under 2. The bodies
@@ -237,7 +242,7 @@ export async function parseDetached(
   bytes: Buffer,
   bodies: readonly Base64Body[],
 ): Promise<{ mail: Mail; detached: Map<Attachment, Digest> } | null> {
-  const prefix = `signoff-detached-${randomBytes(12).toString('hex')}-`;
+  const prefix = `signoff-detached-${DETACH_NONCE}-${++detachCount}-`;
   const pieces: Buffer[] = [];
   let at = 0;
   for (const [i, body] of bodies.entries()) {

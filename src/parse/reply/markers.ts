@@ -71,7 +71,6 @@ function hasWroteVerb(line: string): boolean {
 const OPENER_RE =
   /^(?:(?:on|am|le|el|il|em|no dia|op|den|på|dne|dnia|w dniu|в|во|у|στις|pe|în|el dia|in data)(?=[\s,])|\d|在)/iu;
 
-const ENDS_WITH_COLON = /[:：]\s*$/u;
 const HAS_ADDRESS = /@[\p{L}\p{N}-]+\.|\[mailto:|&lt;[^&\s]+@/u;
 const HAS_DIGIT = /\p{N}/u;
 // ISO, European and US dates as they open localized Gmail headers ("2014-10-17 11:28 GMT+03:00 Bob <b@x>:").
@@ -100,15 +99,17 @@ const ENDS_WITH_ADDRESS = /[>\]]\s*[:：]?\s*$/u;
 export function isAttribution(raw: string, nextIsQuoted: boolean): boolean {
   if (raw.length > MAX_MARKER_LINE) return false;
   const line = unframe(raw);
-  // "…/on-date-someone-wrote:" inside a URL is not a header.
-  if (URLISH.test(line.replace(/[:：]\s*$/u, ''))) return false;
+  // A string test, not /[:：]\s*$/: an end-anchored pattern is tried from every position of the line.
+  const trimmed = line.trimEnd();
+  const colon = trimmed.endsWith(':') || trimmed.endsWith('：');
+  // "…/on-date-someone-wrote:" inside a URL is not a header (checked last: most lines never get there).
+  const notInUrl = () => !URLISH.test(colon ? trimmed.slice(0, -1) : line);
   const digit = HAS_DIGIT.test(line);
   const address = HAS_ADDRESS.test(line);
-  const colon = ENDS_WITH_COLON.test(line);
   // The verb only counts with a colon or after an opener and a digit; the cheap tests go first, since
   // this runs on every line of every message.
   const verb = (colon || (digit && OPENER_RE.test(line))) && hasWroteVerb(line);
-  if (verb && colon) return digit || address || nextIsQuoted;
+  if (verb && colon) return (digit || address || nextIsQuoted) && notInUrl();
   // "On Wed, 14 Nov 2018 08:14:43 -0200 John Doe <john@doe.com> wrote" (no colon), or framed in dashes.
   if (
     verb &&
@@ -117,7 +118,7 @@ export function isAttribution(raw: string, nextIsQuoted: boolean): boolean {
     (address || line !== raw) &&
     /(?:wrote|schrieb|écrit|escribió|scritto|escreveu|schreef|skrev)\s*$/iu.test(line)
   ) {
-    return true;
+    return notInUrl();
   }
   // Localized Gmail, Yandex and Mail.ru headers carry no verb: a date or time, then an address, then
   // a colon ("2014-10-17 11:28 GMT+03:00 Bob <bob@example.com>:").
@@ -127,7 +128,7 @@ export function isAttribution(raw: string, nextIsQuoted: boolean): boolean {
     ENDS_WITH_ADDRESS.test(line) &&
     (colon || (DATE_FIRST.test(line) && nextIsQuoted))
   ) {
-    return colon || nextIsQuoted;
+    return (colon || nextIsQuoted) && notInUrl();
   }
   return false;
 }
