@@ -66,10 +66,13 @@ function withoutLinkSuffix(line: string): string {
   return at >= 0 && LINK_SUFFIX.test(line.slice(at)) ? line.slice(0, at) : line;
 }
 
+// All of them in one pattern, tried in one pass (the Arabic one has no case to ignore).
+const ANY_MOBILE_FOOTER = new RegExp(MOBILE_FOOTERS.map((p) => `(?:${p.source})`).join('|'), 'iu');
+
 export function isMobileFooter(line: string): boolean {
   const clean = withoutLinkSuffix(line.replace(INVISIBLE, '')).trim();
   if (clean.length === 0 || clean.length > 70) return false;
-  return MOBILE_FOOTERS.some((p) => p.test(clean));
+  return ANY_MOBILE_FOOTER.test(clean);
 }
 
 // "Sent from TypeApp", "Sent from my Wiko RIDGE FAB 4G": any short app or device name, trusted only
