@@ -5,7 +5,7 @@
  *
  * It is also the sync's brake. In a cold backfill the sync stores far faster than mail is processed:
  * without a brake it ran thousands of messages ahead, the bytes fell out of here, and nine messages in
- * ten were read back from PostgreSQL (a third of its CPU went to that and to the COPY). So the sync
+ * ten were read back from PostgreSQL (about a seventh of its CPU in the ingest benchmark). So the sync
  * waits for room before it fetches more, at most `maxWaitMs` at a time. With several workers, rows
  * this process stored may be processed by another; what another process claimed is dropped here as
  * soon as a lane of this one claims rows stored after it, or claims nothing at all.

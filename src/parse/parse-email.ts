@@ -260,7 +260,7 @@ export async function parseDetached(
   const detached = new Map<Attachment, Digest>();
   const seen = new Set<number>();
   for (const attachment of mail.attachments) {
-    if (attachment.size > 64) continue;
+    if (attachment.size > 128) continue; // a marker is under 70 bytes
     const text = attachment.content.toString('latin1');
     if (!text.startsWith(prefix)) continue;
     const index = Number(text.slice(prefix.length));
