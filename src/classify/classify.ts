@@ -161,15 +161,20 @@ export function classifyIntent(input: {
     firstSentence(re, own, sentences, accept);
   const rejection = first(REJECTION, (s) => !s.question);
   // "Can we move Thursday's call?" moves a meeting, not a logo.
-  // Scanned with "no need to change" and the like blanked out.
-  const feedback = firstSentence(
-    FEEDBACK,
-    blank(own, POSITIVE_NEGATIONS),
-    sentences,
-    (s) => !test(MEETINGS, s.text),
-  );
-  const request = first(REQUEST);
-  const looseRequest = first(REQUEST_ANY_OBJECT);
+  // Scanned with "no need to change" and the like blanked out. Like the requests below, scanned only
+  // when a decision needs it: each table is a pass over the whole text.
+  let feedbackAt: { sentence: Prepared | undefined } | undefined;
+  const feedback = () => {
+    feedbackAt ??= {
+      sentence: firstSentence(
+        FEEDBACK,
+        blank(own, POSITIVE_NEGATIONS),
+        sentences,
+        (s) => !test(MEETINGS, s.text),
+      ),
+    };
+    return feedbackAt.sentence;
+  };
   const clean = hits.filter((h) => h.guard === null);
   const conditional = hits.filter((h) => h.guard === 'conditional');
   const negated = hits.filter((h) => h.guard === 'negated');
@@ -189,7 +194,7 @@ export function classifyIntent(input: {
   if (best && !contradicted) {
     // The change request can be anywhere in the message: "Approved. One thing: fix the typo."
     const deferred = test(DEFERRAL, own);
-    if (conditional.length > 0 || feedback || deferred || truncated) {
+    if (conditional.length > 0 || feedback() || deferred || truncated) {
       return { intent: 'conditional_approval', confidence: 0.8, decidingPhrase: phrase(best.sentence) };
     }
     return {
@@ -216,9 +221,9 @@ export function classifyIntent(input: {
   // then a change ("Kunnen jullie het logo groter maken?"), then a creation verb with any object.
   const work = (
     [
-      [request, 'request'],
-      [feedback, 'feedback'],
-      [looseRequest, 'request'],
+      [first(REQUEST), 'request'],
+      [feedback(), 'feedback'],
+      [first(REQUEST_ANY_OBJECT), 'request'],
     ] as const
   )
     .filter((w): w is readonly [Prepared, 'request' | 'feedback'] => w[0] !== undefined)
