@@ -213,7 +213,8 @@ function fromAmbiguities(
 
 type Mail = Awaited<ReturnType<typeof simpleParser>>;
 
-const PARSER_OPTIONS = { skipImageLinks: true, skipTextToHtml: true } as const;
+/** How mailparser is called: no image links, no text-to-HTML (the benchmarks' baseline uses the same). */
+export const PARSER_OPTIONS = { skipImageLinks: true, skipTextToHtml: true } as const;
 
 /** An attachment's decoded size and sha256. */
 interface Digest {

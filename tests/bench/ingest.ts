@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
+import { PARSER_OPTIONS } from '../../src/parse/parse-email.js';
 import { type BenchDatabase, openBenchDatabase } from '../helpers/bench-db.js';
 import { type Dovecot, startDovecot } from '../helpers/dovecot.js';
 import { imapClient, imapEnv } from '../helpers/imap.js';
@@ -33,8 +34,6 @@ const IDLE_TIMEOUT_MS = 30_000;
 const STALL_MS = 180_000;
 const PROGRESS_EVERY_MS = 10_000;
 const STOP_TIMEOUT_MS = 30_000;
-// The worker's parser settings (src/parse/parse-email.ts), so the baseline does the same work.
-export const PARSER_OPTIONS = { skipImageLinks: true, skipTextToHtml: true } as const;
 // Every thread lies in the 120 days before this; far inside SYNC_SINCE_DAYS=3650 for years to come.
 const ANCHOR_MS = Date.UTC(2026, 8, 1, 9, 0, 0);
 const DAY_MS = 86_400_000;

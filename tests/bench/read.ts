@@ -2,9 +2,14 @@ import { simpleParser } from 'mailparser';
 import { classifyIntent } from '../../src/classify/classify.js';
 import { detectAutomated } from '../../src/parse/automated.js';
 import { inspectStructure } from '../../src/parse/inspect.js';
-import { DEFAULT_PARSE_LIMITS, type ParsedEmail, parseEmail } from '../../src/parse/parse-email.js';
+import {
+  DEFAULT_PARSE_LIMITS,
+  PARSER_OPTIONS,
+  type ParsedEmail,
+  parseEmail,
+} from '../../src/parse/parse-email.js';
 import { extractVisibleReply } from '../../src/parse/reply-text.js';
-import { generateMailbox, PARSER_OPTIONS, readStat } from './ingest.js';
+import { generateMailbox, readStat } from './ingest.js';
 
 /**
  * Where a worker's reading time goes, stage by stage, on the ingest benchmark's generated mailbox and
