@@ -1,4 +1,4 @@
-import { anyOf, SENTENCE_START, union } from './text.js';
+import { anyOf, atSentenceStart, preceded, union } from './text.js';
 
 /**
  * Rule tables, one block per language (en, de, fr, es, it, pt, nl, sv). Each table is a list of regex
@@ -96,12 +96,12 @@ const DE_MEDIUM = anyOf([
   '(?:sie können|ihr könnt|du kannst) (?:\\p{L}+ ){0,2}(?:freischalten|veröffentlichen|drucken|live (?:gehen|schalten)|online (?:gehen|stellen)|in (?:den )?druck geben|rausschicken|loslegen)',
 ]);
 
-/** `SENTENCE_START`: tables run over the whole text, so a sentence start is a lookbehind, not `^`. */
+/** `atSentenceStart`: tables run over the whole text, so a sentence start is a lookbehind, not `^`. */
 const DE_WEAK = anyOf([
   'einverstanden',
-  `${SENTENCE_START}passt(?= *(?:[.!]+(?: |$|\\n)|$|\\n))`,
+  `${atSentenceStart('passt')}(?= *(?:[.!]+(?: |$|\\n)|$|\\n))`,
   // "Passt, danke!" but not "Passt, aber ...".
-  `${SENTENCE_START}passt(?=, (?:danke|vielen dank|top|super|perfekt)(?![\\p{L}]))`,
+  `${atSentenceStart('passt')}(?=, (?:danke|vielen dank|top|super|perfekt)(?![\\p{L}]))`,
 ]);
 
 const FR_STRONG = anyOf([
@@ -140,7 +140,7 @@ const ES_STRONG = anyOf([
 ]);
 
 const ES_MEDIUM = anyOf([
-  '(?<!(?:más|mas|para|aquí en|de ahora en) )adelante',
+  preceded('(?:más|mas|para|aquí en|de ahora en) ', 'adelante', true),
   'luz verde',
   'visto bueno',
   '(?:damos|doy) (?:el|nuestro|mi) (?:ok|okey|visto bueno)',
@@ -203,7 +203,7 @@ const SV_MEDIUM = anyOf([
   'grönt ljus',
   'kör på(?= *(?:[.!,]|$| det| den| med))',
   // "Kör!" alone is the colloquial go-ahead; inside a sentence "kör" is just "run/drive".
-  `${SENTENCE_START}(?:(?:ja|ok|okej|perfekt|toppen|snyggt|bra),? )?kör(?= *(?:[.!]+(?: |$|\\n)|$|\\n))`,
+  `${atSentenceStart('(?:(?:ja|ok|okej|perfekt|toppen|snyggt|bra),? )?kör')}(?= *(?:[.!]+(?: |$|\\n)|$|\\n))`,
   'klart för (?:tryck|publicering|lansering)',
   'ni kan (?:köra|trycka|publicera|gå vidare|skicka till tryck|lägga upp)',
   'tummen upp',
@@ -1071,7 +1071,7 @@ export const REJECTION = anyOf([
 /** Change requests on the deliverable. */
 export const FEEDBACK = anyOf([
   "(?:please|pls|kindly|can you|could you|would you|can we|could we|would it be possible to|i'?d like (?:you )?to|we'?d like (?:you )?to|we need (?:you )?to|need to|let'?s|maybe|just) (?:\\p{L}+ )?(?:change|swap|replace|move|fix|adjust|tweak|make|increase|decrease|reduce|enlarge|remove|delete|drop|add|use|correct|update|align|shorten|lengthen|crop|resize|darken|lighten|brighten|tone down|bump|shift|switch|rework|rewrite|rephrase|reword|revise|edit|amend|try|cent(?:er|re)|re-?cent(?:er|re)|reposition|re-?crop|realign|straighten|sharpen|soften|nudge|raise|lower|widen|narrow|enlarge|shrink|scale|trim|extend|stretch|recolou?r|redo|bold|flip|rotate|tighten|simplify|put|take out|get rid of|show|see)",
-  `${SENTENCE_START}(?:change|swap|replace|move|fix|adjust|tweak|make|increase|decrease|reduce|enlarge|remove|delete|drop|add|use|correct|update|align|shorten|crop|resize|darken|lighten|brighten|tone down|bump|shift|switch|rework|rewrite|rephrase|reword|take out|get rid of|recent(?:er|re)|reposition|crop|trim|raise|lower|redo) (?:the|this|that|our|it|these|those|a|an|all|both|some|"\\p{L})`,
+  `${atSentenceStart('change|swap|replace|move|fix|adjust|tweak|make|increase|decrease|reduce|enlarge|remove|delete|drop|add|use|correct|update|align|shorten|crop|resize|darken|lighten|brighten|tone down|bump|shift|switch|rework|rewrite|rephrase|reword|take out|get rid of|recent(?:er|re)|reposition|crop|trim|raise|lower|redo')} (?:the|this|that|our|it|these|those|a|an|all|both|some|"\\p{L})`,
   'typos?',
   'spelling',
   'misspel\\w*',
@@ -1099,7 +1099,7 @@ export const FEEDBACK = anyOf([
   '(?:just |only )?(?:one|a) (?:small |little |tiny |minor |quick |last |final )?(?:thing|detail|point|nit|change|tweak|correction|fix)(?: though)? ?:',
   '(?:just|only) (?:one|a) (?:small |little |tiny |minor |quick |last |final )?(?:thing|detail|nit|change|tweak|correction|fix)',
   // A correction of a number: "son 189 €, no 198 €", "59 euro, niet 49".
-  '(?<=, )(?:not|no|nicht|pas|niet|inte|non|não|ej) (?:€|\\$|£)? ?\\d[\\d.,]*',
+  `${preceded(', ', 'not|no|nicht|pas|niet|inte|non|não|ej')} (?:€|\\$|£)? ?\\d[\\d.,]*`,
   '(?:is|are) (?:the )?(?:old|outdated|previous) (?:one|version|price|prices|list|logo|copy)',
   'instead of',
   'rather than',
@@ -1151,7 +1151,7 @@ export const FEEDBACK = anyOf([
   'hay que (?:cambiar|corregir|quitar|añadir|poner|modificar|ajustar|revisar|mover|sustituir)',
   // Something missing, but not a person's sign-off ("falta que lo vea el director").
   '(?:falta|faltan)(?! (?:que|el visto|la aprobación|la firma))',
-  '(?<!no )(?:está|es|son|están) (?:incorrect[oa]s?|equivocad[oa]s?|mal)',
+  `${preceded('no ', 'está|es|son|están', true)} (?:incorrect[oa]s?|equivocad[oa]s?|mal)`,
   'pixelad[oa]s?|borros[oa]s?',
   '(?:solo|sólo|solamente) (?:un|una) (?:pequeño |pequeña |último |última )?(?:detalle|cosa|cambio|punto|corrección|ajuste)',
   'un (?:pequeño )?detalle',
@@ -1162,7 +1162,9 @@ export const FEEDBACK = anyOf([
   'demasiado',
   '(?:potete|puoi|potreste|per favore|vi chiedo di) (?:\\p{L}+ ){0,2}(?:cambiare|modificare|sostituire|ingrandire|ridurre|correggere|togliere|eliminare|aggiungere|spostare|mettere|sistemare|provare|aggiornare|accorciare|allungare|scurire|schiarire|centrare|rivedere)',
   // Voi imperatives double as participles mid-sentence ("le foto cambiate"), so only at a sentence start.
-  `${SENTENCE_START}(?:cambiate|correggete|togliete|aggiungete|spostate|sostituite|modificate|mettete|ingrandite|riducete|sistemate)`,
+  atSentenceStart(
+    'cambiate|correggete|togliete|aggiungete|spostate|sostituite|modificate|mettete|ingrandite|riducete|sistemate',
+  ),
   'manca(?:no)?(?! (?:la (?:vostra )?approvazione|il via libera))',
   '(?:è|sono) sbagliat[oaie]',
   'non (?:è|sono) corrett[oaie]',
@@ -1205,7 +1207,7 @@ export const FEEDBACK = anyOf([
   'in plaats van',
   'te (?:groot|klein|donker|licht|druk)',
   // Swedish.
-  `${SENTENCE_START}(?:byt|ändra|flytta|ta bort|lägg (?:till|in)|korta|förkorta|öka|minska|justera|rätta|ersätt|stryk|förstora|förminska)(?= )`,
+  `${atSentenceStart('byt|ändra|flytta|ta bort|lägg (?:till|in)|korta|förkorta|öka|minska|justera|rätta|ersätt|stryk|förstora|förminska')}(?= )`,
   'kan (?:ni|du) (?:\\p{L}+ ){0,3}(?:ändra|byta|flytta|ta bort|lägga till|korta|justera|rätta|ersätta|förstora|förminska|minska|öka)',
   '(?:göra|gör) (?:\\p{L}+ ){0,3}(?:större|mindre|mörkare|ljusare|tydligare|kortare|längre|högre|lägre|bredare|smalare|fetare)',
   'för (?:lång|långt|långa|kort|korta|stor|stort|stora|liten|litet|mörk|mörkt|mörka|ljus|ljust|ljusa|svag|tunn|tjock|rörig|rörigt|plottrig|plottrigt|glättig|glättigt)',
@@ -1219,7 +1221,7 @@ export const FEEDBACK = anyOf([
   '(?:några|ett par|två|tre|små)(?: små| sista)? (?:ändringar|justeringar|korrigeringar|synpunkter|saker|grejer|punkter)(?: [\\p{L}]+){0,4} ?:',
   'inte riktigt',
   // Any language: a list of changes introduced by a heading ("Änderungen:", "Feedback:").
-  `${SENTENCE_START}(?:feedback|changes|edits|corrections|änderungen|anmerkungen|korrekturen|modifications|corrections|remarques|cambios|correcciones|modifiche|correzioni|alterações|correções|ajustes|wijzigingen|aanpassingen|opmerkingen|ändringar|justeringar|synpunkter) *:`,
+  `${atSentenceStart('feedback|changes|edits|corrections|änderungen|anmerkungen|korrekturen|modifications|corrections|remarques|cambios|correcciones|modifiche|correzioni|alterações|correções|ajustes|wijzigingen|aanpassingen|opmerkingen|ändringar|justeringar|synpunkter')} *:`,
   // "Two things:" in any language: a short list follows.
   '(?:two|three|a few|a couple of|zwei|drei|ein paar|deux|trois|dos|tres|due|tre|duas|dois|twee|drie|två|tre)(?: small| kleine| petites| pequeñas| piccole| pequenas| kleine| små)? (?:things|sachen|dinge|punkte|choses|points|cosas|puntos|cose|punti|coisas|pontos|dingen|punten|saker|grejer|punkter) ?:',
 ]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyIntent, type Intent, MAX_CLASSIFIED_CHARS } from '../../src/classify/classify.js';
-import { splitSentences } from '../../src/classify/text.js';
+import { anyOf, atSentenceStart, preceded, splitSentences } from '../../src/classify/text.js';
 import type { AutomatedVerdict } from '../../src/parse/automated.js';
 
 type Case = [text: string, intent: Intent];
@@ -772,5 +772,33 @@ describe('splitSentences', () => {
       'Best,',
       'Grace',
     ]);
+  });
+});
+
+describe('lookbehinds after the words', () => {
+  const at = (re: RegExp, text: string) => [...text.matchAll(re)].map((m) => [m.index, m[0]]);
+
+  it('matches where a leading lookbehind would, with the words it matched', () => {
+    const pairs: [RegExp, RegExp][] = [
+      [
+        anyOf([atSentenceStart('passt|so passt')]),
+        /(?<![\p{L}\p{N}])(?:(?<=(?:^|[.!?;:\n]) {0,8}(?:(?:[-*•–·]|\d{1,2}[.)]) {0,4})?)(?:passt|so passt))(?![\p{L}\p{N}])/gu,
+      ],
+      [
+        anyOf([preceded('no ', 'está|es|están', true)]),
+        /(?<![\p{L}\p{N}])(?:(?<!no )(?:está|es|están))(?![\p{L}\p{N}])/gu,
+      ],
+      [anyOf([preceded(', ', 'no|not')]), /(?<![\p{L}\p{N}])(?:(?<=, )(?:no|not))(?![\p{L}\p{N}])/gu],
+    ];
+    const text =
+      'passt. Das passt. - passt!\n2) so passt\n   passt  es passt, no está, está bien, es, no es, not, no, ok, not yet';
+    for (const [after, before] of pairs) {
+      expect(at(after, text)).toEqual(at(before, text));
+      expect(at(after, text).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('gives every use a group name of its own, so tables can be joined', () => {
+    expect(() => anyOf([atSentenceStart('passt'), atSentenceStart('passt')])).not.toThrow();
   });
 });
