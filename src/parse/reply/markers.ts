@@ -89,7 +89,15 @@ function unframe(line: string): string {
   while (end > start && line[end - 1] === '-') end--;
   return line.slice(start, end).trim();
 }
-const ENDS_WITH_ADDRESS = /[>\]]\s*[:：]?\s*$/u;
+
+/**
+ * Does the (right-trimmed) line end with ">" or "]", then at most a colon: "… Bob <bob@example.com>:".
+ * String tests, not /[>\]]\s*[:：]?\s*$/, which is tried from every position of the line.
+ */
+function endsWithAddress(trimmed: string): boolean {
+  const end = trimmed.endsWith(':') || trimmed.endsWith('：') ? trimmed.slice(0, -1).trimEnd() : trimmed;
+  return end.endsWith('>') || end.endsWith(']');
+}
 
 /**
  * "…/on-date-someone-wrote:" inside a URL is not a header (checked last: most lines never get there).
@@ -113,17 +121,18 @@ export function isAttribution(raw: string, nextIsQuoted: boolean): boolean {
   const trimmed = line.trimEnd();
   const colon = trimmed.endsWith(':') || trimmed.endsWith('：');
   const digit = HAS_DIGIT.test(line);
-  const address = HAS_ADDRESS.test(line);
-  // The verb only counts with a colon or after an opener and a digit; the cheap tests go first, since
-  // this runs on every line of every message.
+  // The verb only counts with a colon or after an opener and a digit; the cheap tests go first, and
+  // the address is looked for only where it decides, since this runs on every line of every message.
   const verb = (colon || (digit && OPENER_RE.test(line))) && hasWroteVerb(line);
-  if (verb && colon) return (digit || address || nextIsQuoted) && notInUrl(line, trimmed, colon);
+  if (verb && colon) {
+    return (digit || nextIsQuoted || HAS_ADDRESS.test(line)) && notInUrl(line, trimmed, colon);
+  }
   // "On Wed, 14 Nov 2018 08:14:43 -0200 John Doe <john@doe.com> wrote" (no colon), or framed in dashes.
   if (
     verb &&
     OPENER_RE.test(line) &&
     digit &&
-    (address || line !== raw) &&
+    (line !== raw || HAS_ADDRESS.test(line)) &&
     /(?:wrote|schrieb|écrit|escribió|scritto|escreveu|schreef|skrev)\s*$/iu.test(line)
   ) {
     return notInUrl(line, trimmed, colon);
@@ -131,9 +140,9 @@ export function isAttribution(raw: string, nextIsQuoted: boolean): boolean {
   // Localized Gmail, Yandex and Mail.ru headers carry no verb: a date or time, then an address, then
   // a colon ("2014-10-17 11:28 GMT+03:00 Bob <bob@example.com>:").
   if (
-    address &&
     digit &&
-    ENDS_WITH_ADDRESS.test(line) &&
+    endsWithAddress(trimmed) &&
+    HAS_ADDRESS.test(line) &&
     (colon || (DATE_FIRST.test(line) && nextIsQuoted))
   ) {
     return (colon || nextIsQuoted) && notInUrl(line, trimmed, colon);
