@@ -91,11 +91,12 @@ function unframe(line: string): string {
 }
 
 /**
- * Does the (right-trimmed) line end with ">" or "]", then at most a colon: "… Bob <bob@example.com>:".
- * String tests, not /[>\]]\s*[:：]?\s*$/, which is tried from every position of the line.
+ * Does the (right-trimmed) line end with ">" or "]", then at most the colon `colon` says it ends with:
+ * "… Bob <bob@example.com>:". String tests, not /[>\]]\s*[:：]?\s*$/, which is tried from every
+ * position of the line.
  */
-function endsWithAddress(trimmed: string): boolean {
-  const end = trimmed.endsWith(':') || trimmed.endsWith('：') ? trimmed.slice(0, -1).trimEnd() : trimmed;
+function endsWithAddress(trimmed: string, colon: boolean): boolean {
+  const end = colon ? trimmed.slice(0, -1).trimEnd() : trimmed;
   return end.endsWith('>') || end.endsWith(']');
 }
 
@@ -141,7 +142,7 @@ export function isAttribution(raw: string, nextIsQuoted: boolean): boolean {
   // a colon ("2014-10-17 11:28 GMT+03:00 Bob <bob@example.com>:").
   if (
     digit &&
-    endsWithAddress(trimmed) &&
+    endsWithAddress(trimmed, colon) &&
     HAS_ADDRESS.test(line) &&
     (colon || (DATE_FIRST.test(line) && nextIsQuoted))
   ) {
