@@ -44,25 +44,17 @@ export interface SizedUid {
 /**
  * Groups UIDs (ascending) into fetch batches of at most `maxCount` messages and `maxBytes` bytes, so a
  * backfill never holds more than one batch of message sources in memory; a message larger than
- * `maxBytes` is fetched alone. With `firstCount`, the first batch holds at most that many and each
- * next one twice as many, up to `maxCount`: processing starts on the first few while more arrive.
+ * `maxBytes` is fetched alone.
  */
-export function batchBySize(
-  items: SizedUid[],
-  maxCount: number,
-  maxBytes: number,
-  firstCount = maxCount,
-): number[][] {
+export function batchBySize(items: SizedUid[], maxCount: number, maxBytes: number): number[][] {
   const batches: number[][] = [];
   let current: number[] = [];
   let bytes = 0;
-  let count = Math.min(firstCount, maxCount);
   for (const item of [...items].sort((a, b) => a.uid - b.uid)) {
-    if (current.length > 0 && (current.length >= count || bytes + item.size > maxBytes)) {
+    if (current.length > 0 && (current.length >= maxCount || bytes + item.size > maxBytes)) {
       batches.push(current);
       current = [];
       bytes = 0;
-      count = Math.min(count * 2, maxCount);
     }
     current.push(item.uid);
     bytes += item.size;

@@ -45,11 +45,6 @@ describe('batchBySize', () => {
     expect(batchBySize(items, 2, 100)).toEqual([[1], [2], [3, 4], [5]]);
     expect(batchBySize([], 2, 100)).toEqual([]);
   });
-
-  it('starts small and doubles up to the largest batch', () => {
-    const items = Array.from({ length: 20 }, (_, i) => ({ uid: i + 1, size: 1 }));
-    expect(batchBySize(items, 6, 100, 2).map((b) => b.length)).toEqual([2, 4, 6, 6, 2]);
-  });
 });
 
 describe('compactRange', () => {
