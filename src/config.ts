@@ -86,9 +86,9 @@ const EnvSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: integer(10, 86_400).default(300),
   MAX_MESSAGE_MB: integer(1, 1024).default(50),
   PARSE_TIMEOUT_MS: integer(100, 600_000).default(30_000),
-  // Threads that parse and classify mail beside the worker's main thread; 0 reads on the main thread.
-  // Opt-in: on two cores two threads moved the ingest backfill from 136-140 to 143 messages/s and the
-  // worker's peak RSS from 334-347 to 547 MB (both cores were already full).
+  // Threads that read whole messages beside the worker's main thread. With 0 the main thread parses
+  // MIME and one small thread reads the text (reply, intent). Opt-in: on two cores two threads moved
+  // the ingest backfill from 136-140 to 143 messages/s and the worker's peak RSS from 334-347 to 547 MB.
   PARSE_THREADS: integer(0, 16).default(0),
   // Approvals: whose Authentication-Results we believe, and whether to verify DKIM/DMARC ourselves otherwise.
   TRUSTED_AUTHSERV_IDS: z

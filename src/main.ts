@@ -6,7 +6,7 @@ import { migrate } from './db/migrate.js';
 import { DEMO_LOGIN_EMAIL, demoPassword, isDemoSeeded, seedDemo } from './demo/seed.js';
 import { countUsers } from './domain/users.repo.js';
 import { errorMessage, isAppError } from './errors.js';
-import { startParseThreads } from './ingest/analysis-pool.js';
+import { startParseThreads, startUnderstandingThread } from './ingest/analysis-pool.js';
 import { RawHandoff } from './ingest/raw-handoff.js';
 import { warmUp } from './ingest/warm-up.js';
 import { startProcessingLoop } from './ingest/worker.js';
@@ -70,7 +70,10 @@ export async function startSignoff(
     if (config.roles.includes('worker')) {
       const workerLog = log.child({ role: 'worker' });
       const handoff = new RawHandoff();
-      const analyzer = startParseThreads(config.ingest.parseThreads, workerLog);
+      const analyzer =
+        config.ingest.parseThreads > 0
+          ? startParseThreads(config.ingest.parseThreads, workerLog)
+          : startUnderstandingThread(workerLog);
       const loop = startProcessingLoop(db.sql, clock, workerLog, { ...processing, handoff, analyzer });
       const mailboxes = startMailboxSupervisor({
         handoff,

@@ -1,7 +1,8 @@
 import { type AutomatedVerdict, detectAutomated } from '../parse/automated.js';
 import type { ParsedEmail } from '../parse/parse-email.js';
-import { extractVisibleReply, type ReplyParts } from '../parse/reply-text.js';
-import { classifyIntent, type IntentResult } from './classify.js';
+import type { ReplyParts } from '../parse/reply-text.js';
+import type { IntentResult } from './classify.js';
+import { readBody } from './read-body.js';
 
 /**
  * What a client's message says, the one way every caller reads it (ingestion, `classify`, the
@@ -15,8 +16,9 @@ export interface Understanding {
 }
 
 export function understandEmail(email: ParsedEmail): Understanding {
-  const reply = extractVisibleReply({ text: email.text, html: email.html, subject: email.subject });
   const automated = detectAutomated(email);
-  const intent = classifyIntent({ visibleText: reply.visible, subject: email.subject, automated });
-  return { reply, automated, intent };
+  return {
+    automated,
+    ...readBody({ text: email.text, html: email.html, subject: email.subject, automated }),
+  };
 }

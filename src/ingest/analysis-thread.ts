@@ -24,7 +24,7 @@ port.on('message', (job: AnalysisJob) => {
     try {
       const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
       const analysis = await analyzeMessage(bytes, job.limits, job.size);
-      port.postMessage({ id: job.id, analysis });
+      port.postMessage({ id: job.id, result: analysis });
     } catch (error) {
       port.postMessage({
         id: job.id,

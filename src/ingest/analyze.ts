@@ -1,6 +1,6 @@
 import type { IntentResult } from '../classify/classify.js';
-import { understandEmail } from '../classify/understand.js';
-import type { AutomatedVerdict } from '../parse/automated.js';
+import { type BodyToRead, readBody } from '../classify/read-body.js';
+import { type AutomatedVerdict, detectAutomated } from '../parse/automated.js';
 import type { ParsedEmail, ParseLimits } from '../parse/parse-email.js';
 import { type ReadFlag, readMessage } from '../parse/read-message.js';
 import type { ReplyParts } from '../parse/reply-text.js';
@@ -10,16 +10,20 @@ import { normalizeSubject, parseSubjectTag, type SubjectTag } from '../thread/su
  * Everything about a message that needs neither the database nor its raw row: the CPU-heavy part of
  * processing, done before the threading lock is taken.
  */
-export interface MessageAnalysis {
+export interface MessageAnalysis extends MimeAnalysis {
+  reply: ReplyParts;
+  intent: IntentResult;
+}
+
+/** The first half of the analysis: the MIME structure and headers, before the text is read. */
+export interface MimeAnalysis {
   email: ParsedEmail;
   flags: ReadFlag[];
   normalizedSubject: string;
   tag: SubjectTag | null;
   /** In-Reply-To, then References from the nearest back. */
   references: string[];
-  reply: ReplyParts;
   automated: AutomatedVerdict | null;
-  intent: IntentResult;
 }
 
 /** `size` is the stored size: an oversize message may be passed as just its start. */
@@ -28,6 +32,11 @@ export async function analyzeMessage(
   limits: ParseLimits,
   size: number,
 ): Promise<MessageAnalysis> {
+  const mime = await analyzeMime(bytes, limits, size);
+  return { ...mime, ...readBody(bodyOf(mime)) };
+}
+
+export async function analyzeMime(bytes: Buffer, limits: ParseLimits, size: number): Promise<MimeAnalysis> {
   const { email, flags } = await readMessage(bytes, limits, size);
   return {
     email,
@@ -37,6 +46,10 @@ export async function analyzeMessage(
     references: [email.inReplyTo, ...[...email.references].reverse()].filter(
       (id, i, all): id is string => id !== null && all.indexOf(id) === i,
     ),
-    ...understandEmail(email),
+    automated: detectAutomated(email),
   };
+}
+
+export function bodyOf({ email, automated }: MimeAnalysis): BodyToRead {
+  return { text: email.text, html: email.html, subject: email.subject, automated };
 }

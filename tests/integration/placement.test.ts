@@ -4,7 +4,11 @@ import type { Sql, TransactionSql } from '../../src/db/index.js';
 import { SYSTEM } from '../../src/domain/audit.repo.js';
 import { saveClient } from '../../src/domain/clients.repo.js';
 import { addVersion, createDeliverable } from '../../src/domain/deliverables.repo.js';
-import { type Analyzer, startParseThreads } from '../../src/ingest/analysis-pool.js';
+import {
+  type Analyzer,
+  startParseThreads,
+  startUnderstandingThread,
+} from '../../src/ingest/analysis-pool.js';
 import { DEFAULT_PROCESS_OPTIONS, processBatch, signingKeys } from '../../src/ingest/queue.js';
 import { storeRawMessage } from '../../src/ingest/raw-store.repo.js';
 import { makeMessageId, makeReplyToken, replyAddress } from '../../src/thread/tokens.js';
@@ -179,20 +183,22 @@ describe('batch placement', () => {
 
   it('threads a batch exactly as one message at a time, in-batch dependencies included', async () => {
     const threads = startParseThreads(2, quietLog);
+    const understanding = startUnderstandingThread(quietLog);
     const results: Placed[] = [];
     try {
-      for (const [batchSize, analyzer] of [[50], [1], [50, threads]] as const) {
+      for (const [batchSize, analyzer] of [[50], [1], [50, threads], [50, understanding]] as const) {
         const db = await createTestDatabase();
         dbs.push(db);
         await seedAndStore(db.sql);
         results.push(await placeAll(db.sql, batchSize, analyzer));
       }
     } finally {
-      await threads.close();
+      await Promise.all([threads.close(), understanding.close()]);
     }
-    const [batched, single, threaded] = results as [Placed, Placed, Placed];
+    const [batched, single, threaded, split] = results as [Placed, Placed, Placed, Placed];
     expect(batched).toEqual(single);
     expect(threaded).toEqual(single); // read on parse threads, several at a time
+    expect(split).toEqual(single); // MIME here, the text on the understanding thread
 
     const threadOf = (id: string) => batched.threads.find((t) => t.some((m) => m.startsWith(`${id}@`))) ?? [];
     expect(threadOf('r1')).toHaveLength(2); // reply stored before its original

@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
-import { type Analyzer, startParseThreads } from '../../src/ingest/analysis-pool.js';
+import {
+  type Analyzer,
+  startParseThreads,
+  startUnderstandingThread,
+} from '../../src/ingest/analysis-pool.js';
 import { analyzeMessage } from '../../src/ingest/analyze.js';
 import { createLogger } from '../../src/log.js';
 import { EMAIL_FIXTURES, emailFixtureFiles } from '../helpers/fixtures.js';
@@ -24,8 +28,14 @@ describe('parse threads', () => {
     pool = undefined;
   });
 
-  it('read every fixture exactly as the main thread does', async () => {
-    pool = startParseThreads(2, log);
+  // Whole messages on parse threads, or MIME on this thread and the text on the understanding thread.
+  const kinds: [string, () => Analyzer][] = [
+    ['parse threads', () => startParseThreads(2, log)],
+    ['the understanding thread', () => startUnderstandingThread(log)],
+  ];
+
+  it.each(kinds)('read every fixture on %s exactly as the main thread does', async (_, start) => {
+    pool = start();
     const files = fixtureFiles();
     expect(files.length).toBeGreaterThan(50);
     const bytes = files.map((f) => fs.readFileSync(f));
@@ -36,8 +46,8 @@ describe('parse threads', () => {
     }
   });
 
-  it('flag damaged messages as the main thread does', async () => {
-    pool = startParseThreads(1, log);
+  it.each(kinds)('flag damaged messages on %s as the main thread does', async (_, start) => {
+    pool = start();
     for (const c of malformedCases({ hugeBytes: 2 * 1024 * 1024 })) {
       const threaded = await analyze(pool, c.bytes, { maxBytes: 1024 * 1024, timeoutMs: 10_000 });
       expect(threaded.flags, c.name).toEqual(expect.arrayContaining(c.flags));
