@@ -106,7 +106,7 @@ class HelperThread {
 
   constructor(
     private readonly entry: string,
-    private readonly settings: ParseThreadSettings,
+    private readonly resourceLimits: ResourceLimits,
     private readonly log: Logger,
     private readonly onFailedStart: (jobs: Job[], error: Error) => void,
   ) {}
@@ -134,7 +134,7 @@ class HelperThread {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = spawnWorker(this.entry, this.settings.resourceLimits);
+    const worker = spawnWorker(this.entry, this.resourceLimits);
     this.answered = false;
     worker.on('message', (reply: Reply) => this.onReply(reply));
     worker.on('error', (error) => this.onDeath(worker, error));
@@ -151,7 +151,7 @@ class HelperThread {
     clearTimeout(this.timer);
     const head = this.sent[0];
     if (!head) return;
-    const limitMs = head.limitMs;
+    const { limitMs } = head;
     this.timer = setTimeout(() => {
       const worker = this.worker;
       if (!worker) return;
@@ -208,12 +208,12 @@ class HelperThread {
 }
 
 /** `count` threads running `entry`; each job goes to the least loaded. */
-function startThreads(entry: string, count: number, log: Logger, settings: Partial<ParseThreadSettings>) {
+function startThreads(entry: string, count: number, log: Logger, resourceLimits: ResourceLimits) {
   let nextId = 1;
   const threads = Array.from(
     { length: count },
     () =>
-      new HelperThread(entry, { ...DEFAULT_SETTINGS, ...settings }, log, (jobs, error) => {
+      new HelperThread(entry, resourceLimits, log, (jobs, error) => {
         log.error(
           { error: errorMessage(error) },
           'A parse thread could not start; its messages will be retried.',
@@ -247,8 +247,8 @@ export function startParseThreads(
   settings: Partial<ParseThreadSettings> = {},
 ): Analyzer {
   if (count < 1) return inlineAnalyzer;
-  const threads = startThreads('analysis-thread', count, log, settings);
-  const graceMs = settings.stuckGraceMs ?? DEFAULT_SETTINGS.stuckGraceMs;
+  const { stuckGraceMs, resourceLimits } = { ...DEFAULT_SETTINGS, ...settings };
+  const threads = startThreads('analysis-thread', count, log, resourceLimits);
   return {
     concurrency: count * AHEAD_PER_THREAD,
     analyze(bytes, limits, size) {
@@ -259,7 +259,7 @@ export function startParseThreads(
         copy.set(bytes);
         return [{ bytes: copy, limits, size }, [copy.buffer]];
       };
-      return threads.run<MessageAnalysis>(payload, 2 * limits.timeoutMs + graceMs);
+      return threads.run<MessageAnalysis>(payload, 2 * limits.timeoutMs + stuckGraceMs);
     },
     close: () => threads.close(),
   };
@@ -271,8 +271,8 @@ export function startParseThreads(
  * subject and the automation verdict, and loads no MIME code, so it stays small (about 50 MB).
  */
 export function startUnderstandingThread(log: Logger, settings: Partial<ParseThreadSettings> = {}): Analyzer {
-  const thread = startThreads('understanding-thread', 1, log, settings);
-  const graceMs = settings.stuckGraceMs ?? DEFAULT_SETTINGS.stuckGraceMs;
+  const { stuckGraceMs, resourceLimits } = { ...DEFAULT_SETTINGS, ...settings };
+  const thread = startThreads('understanding-thread', 1, log, resourceLimits);
   return {
     concurrency: AHEAD_PER_THREAD + 1,
     async analyze(bytes, limits, size) {
@@ -280,7 +280,7 @@ export function startUnderstandingThread(log: Logger, settings: Partial<ParseThr
       const body = bodyOf(mime);
       const read = await thread.run<Omit<MessageAnalysis, keyof MimeAnalysis>>(
         () => [body, []],
-        limits.timeoutMs + graceMs,
+        limits.timeoutMs + stuckGraceMs,
       );
       return { ...mime, ...read };
     },
