@@ -1,9 +1,10 @@
 import { type ResourceLimits, type TransferListItem, Worker } from 'node:worker_threads';
+import { type BodyReading, bodyOf } from '../classify/read-body.js';
 import { AppError, type ErrorCode, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ParseLimits } from '../parse/parse-email.js';
 import type { AnalysisJob } from './analysis-thread.js';
-import { analyzeMessage, analyzeMime, bodyOf, type MessageAnalysis, type MimeAnalysis } from './analyze.js';
+import { analyzeMessage, analyzeMime, type MessageAnalysis } from './analyze.js';
 
 /**
  * Where messages are read (MIME parsed, then their text split and classified): all on the calling
@@ -278,10 +279,7 @@ export function startUnderstandingThread(log: Logger, settings: Partial<ParseThr
     async analyze(bytes, limits, size) {
       const mime = await analyzeMime(bytes, limits, size);
       const body = bodyOf(mime);
-      const read = await thread.run<Omit<MessageAnalysis, keyof MimeAnalysis>>(
-        () => [body, []],
-        limits.timeoutMs + stuckGraceMs,
-      );
+      const read = await thread.run<BodyReading>(() => [body, []], limits.timeoutMs + stuckGraceMs);
       return { ...mime, ...read };
     },
     close: () => thread.close(),

@@ -1,19 +1,14 @@
-import type { IntentResult } from '../classify/classify.js';
-import { type BodyToRead, readBody } from '../classify/read-body.js';
+import { type BodyReading, bodyOf, readBody } from '../classify/read-body.js';
 import { type AutomatedVerdict, detectAutomated } from '../parse/automated.js';
 import type { ParsedEmail, ParseLimits } from '../parse/parse-email.js';
 import { type ReadFlag, readMessage } from '../parse/read-message.js';
-import type { ReplyParts } from '../parse/reply-text.js';
 import { normalizeSubject, parseSubjectTag, type SubjectTag } from '../thread/subject.js';
 
 /**
  * Everything about a message that needs neither the database nor its raw row: the CPU-heavy part of
  * processing, done before the threading lock is taken.
  */
-export interface MessageAnalysis extends MimeAnalysis {
-  reply: ReplyParts;
-  intent: IntentResult;
-}
+export interface MessageAnalysis extends MimeAnalysis, BodyReading {}
 
 /** The first half of the analysis: the MIME structure and headers, before the text is read. */
 export interface MimeAnalysis {
@@ -48,8 +43,4 @@ export async function analyzeMime(bytes: Buffer, limits: ParseLimits, size: numb
     ),
     automated: detectAutomated(email),
   };
-}
-
-export function bodyOf({ email, automated }: MimeAnalysis): BodyToRead {
-  return { text: email.text, html: email.html, subject: email.subject, automated };
 }

@@ -146,7 +146,7 @@ export function isAttribution(raw: string, nextIsQuoted: boolean): boolean {
     HAS_ADDRESS.test(line) &&
     (colon || (DATE_FIRST.test(line) && nextIsQuoted))
   ) {
-    return (colon || nextIsQuoted) && notInUrl(line, trimmed, colon);
+    return notInUrl(line, trimmed, colon);
   }
   return false;
 }
