@@ -24,8 +24,12 @@ function content(size: number, seed: string): Buffer {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
+function wrapAt(base64: string, width: number, eol = '\r\n'): string {
+  return (base64.match(new RegExp(`.{1,${width}}`, 'g')) ?? []).join(eol);
+}
+
 function base64Lines(bytes: Buffer, eol: string, width = 76): string {
-  return (bytes.toString('base64').match(new RegExp(`.{1,${width}}`, 'g')) ?? []).join(eol);
+  return wrapAt(bytes.toString('base64'), width, eol);
 }
 
 interface Part {
@@ -108,6 +112,8 @@ describe('attachments decoded without the MIME parser', () => {
     ['CRLF lines, one padding character', '\r\n', 30_001],
     ['CRLF lines, two padding characters', '\r\n', 30_002],
     ['LF lines', '\n', 30_001],
+    ['CRLF lines over several chunks', '\r\n', 200_002],
+    ['LF lines over several chunks', '\n', 200_001],
   ])('decodes alike with %s', async (_name, eol, size) => {
     const zip = content(size, `zip${size}`);
     const bytes = message(
@@ -125,6 +131,43 @@ describe('attachments decoded without the MIME parser', () => {
     const { base64Bodies, email } = await bothWays(bytes);
     expect(base64Bodies).toHaveLength(1);
     expect(email.attachments[0]).toMatchObject({ size: zip.length, sha256: sha256(zip) });
+  });
+
+  // Bodies are read in chunks of whole lines when every line has the first one's width; any other
+  // shape is read whole from where it starts. Either way the result is what the parser gives.
+  it.each([
+    ['lines of 64', (b64: string) => wrapAt(b64, 64)],
+    ['lines of 73 (not a multiple of 4)', (b64: string) => wrapAt(b64, 73)],
+    ['one long line', (b64: string) => b64],
+    [
+      'a short line after the first chunk',
+      (b64: string) => {
+        const lines = wrapAt(b64, 76).split('\r\n');
+        lines.splice(1200, 1, lines[1200]?.slice(0, 40) ?? '', lines[1200]?.slice(40) ?? '');
+        return lines.join('\r\n');
+      },
+    ],
+  ])('decodes alike with %s', async (_name, shape) => {
+    const data = content(150_000, 'shape');
+    const part = {
+      ...attachment('application/octet-stream', data, '\r\n'),
+      body: shape(data.toString('base64')),
+    };
+    const { base64Bodies, email } = await bothWays(
+      message(multipart('multipart/mixed', 'b', [text('Hi'), part])),
+    );
+    expect(base64Bodies).toHaveLength(1);
+    expect(email.attachments[0]).toMatchObject({ size: data.length, sha256: sha256(data) });
+  });
+
+  it('flags a character outside base64 after the first chunk', () => {
+    const data = content(150_000, 'bad');
+    const lines = wrapAt(data.toString('base64'), 76).split('\r\n');
+    lines[1500] = `${lines[1500]?.slice(0, 10)}*${lines[1500]?.slice(11)}`;
+    const part = { ...attachment('application/octet-stream', data, '\r\n'), body: lines.join('\r\n') };
+    const inspection = inspectStructure(message(multipart('multipart/mixed', 'b', [text('Hi'), part])));
+    expect(inspection.flags).toContain('invalid_base64');
+    expect(inspection.base64Bodies).toEqual([]);
   });
 
   it('detaches the body of a message that is one attachment', async () => {
@@ -168,7 +211,7 @@ describe('attachments decoded without the MIME parser', () => {
     );
     const start = bytes.indexOf('UGxl'); // the body, as if inspectStructure had called it an attachment
     const end = bytes.lastIndexOf('\r\n--b--');
-    const range = [{ start, end, base64: bytes.toString('latin1', start, end) }];
+    const range = [{ start, end, size: 0, sha256: '' }];
     expect(await parseDetached(bytes, range)).toBeNull();
     expect(await parseEmail(bytes, LIMITS, range)).toEqual(await parseEmail(bytes, LIMITS));
   });
