@@ -880,7 +880,6 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-/** Nearest-rank percentile of ascending values. */
 /** mailparser alone over the messages in this process: wall and CPU milliseconds. */
 async function timeParseOnly(
   messages: GeneratedMessage[],
@@ -896,6 +895,7 @@ async function timeParseOnly(
   return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
 }
 
+/** Nearest-rank percentile of ascending values. */
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
