@@ -1064,6 +1064,8 @@ export async function ingestBench(args: string[]): Promise<void> {
     let firstStoredMs: number | undefined;
     let allStoredMs: number | undefined;
     let firstProcessedMs: number | undefined;
+    // The middle of the backfill (20% to 80% processed), apart from start-up and the tail.
+    const middle: { from?: { ms: number; n: number }; to?: { ms: number; n: number } } = {};
     let lastProgress = { at: performance.now(), key: '' };
     let lastReport = performance.now();
     let counts = { stored: 0, processed: 0, failed: 0, retrying: 0 };
@@ -1099,6 +1101,8 @@ export async function ingestBench(args: string[]): Promise<void> {
       if (firstStoredMs === undefined && counts.stored > 0) firstStoredMs = elapsed;
       if (allStoredMs === undefined && counts.stored >= count) allStoredMs = elapsed;
       if (firstProcessedMs === undefined && counts.processed > 0) firstProcessedMs = elapsed;
+      if (!middle.from && counts.processed >= count * 0.2) middle.from = { ms: elapsed, n: counts.processed };
+      if (!middle.to && counts.processed >= count * 0.8) middle.to = { ms: elapsed, n: counts.processed };
       if (counts.processed >= count) break;
       if (counts.failed > 0) {
         const failures = await sql<{ id: number; size: number; lastErrorCode: string; lastError: string }[]>`
@@ -1142,6 +1146,10 @@ export async function ingestBench(args: string[]): Promise<void> {
       `  phases from spawn: first row stored ${seconds(firstStoredMs ?? 0)}, first processed ${seconds(firstProcessedMs ?? 0)}, ` +
         `all stored ${seconds(allStoredMs ?? backfillMs)}, all processed ${seconds(backfillMs)}`,
     );
+    if (middle.from && middle.to && middle.to.ms > middle.from.ms)
+      out(
+        `  middle of the backfill (20-80% processed): ${(((middle.to.n - middle.from.n) / (middle.to.ms - middle.from.ms)) * 1000).toFixed(1)} msgs/s`,
+      );
     const cpu = (k: keyof CpuSnapshot) => cpuAfter[k] - cpuBefore[k];
     const pctOfWall = (s: number) => `${((s * 1000 * 100) / backfillMs).toFixed(0)}%`;
     out(
