@@ -23,7 +23,7 @@ export interface Digest {
   sha256: string;
 }
 
-/** A part's body in plain base64: its byte offsets (the end without the line break) and what it decodes to. */
+/** A body in plain base64: its byte offsets (the end without the line break) and what it decodes to. */
 export interface Base64Body extends Digest {
   start: number;
   end: number;
@@ -119,12 +119,13 @@ function readBase64(
   // all of a body with other lines from where they start) is checked and decoded as one string.
   let width = 0;
   let crlf = false;
+  let lineBytes = 1;
   let step = BASE64_CHUNK_BYTES;
   if (decode) {
     const firstBreak = bytes.indexOf(0x0a, start);
     crlf = bytes[firstBreak - 1] === 0x0d;
     width = firstBreak - start - (crlf ? 1 : 0);
-    const lineBytes = width + (crlf ? 2 : 1);
+    lineBytes = width + (crlf ? 2 : 1);
     step =
       firstBreak > start && firstBreak < end && width > 0 && width % 4 === 0
         ? Math.max(1, Math.floor(BASE64_CHUNK_BYTES / lineBytes)) * lineBytes
@@ -138,8 +139,8 @@ function readBase64(
       // Line ends where expected, and all the rest the alphabet: a line break anywhere else would
       // leave fewer characters than the lines hold, and decode to fewer bytes.
       const decoded = Buffer.from(chunk, 'base64');
-      const lines = step / (width + (crlf ? 2 : 1));
-      if (!endsOfLinesAt(chunk, width, crlf) || decoded.length !== (lines * width * 3) / 4) break;
+      if (!endsOfLinesAt(chunk, width, crlf) || decoded.length !== ((step / lineBytes) * width * 3) / 4)
+        break;
       hash.update(decoded);
       size += decoded.length;
     }

@@ -230,8 +230,9 @@ let detachCount = 0;
  * 14 ms of CPU for a 1 MB attachment, where Node's own decoder and a sha256 take under 2. The bodies
  * inspectStructure found in plain base64 (see `base64Bodies`; it decodes them as it checks them) are
  * therefore cut out before parsing, each replaced by a short marker. The parser still reads every
- * header, so each attachment keeps its name, type and disposition. Every marker must come back as exactly one
- * attachment; if the parser read the message any other way, null, and the caller parses it whole.
+ * header, so each attachment keeps its name, type and disposition. Every marker must come back as
+ * exactly one attachment; if the parser read the message any other way, null, and the caller parses
+ * it whole.
  */
 export async function parseDetached(
   bytes: Buffer,
