@@ -1,5 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * A path in the project's own tree (migrations, demo mail). This module sits one directory below the
+ * project root, as does the build it is bundled into (`dist/main.js`), so one relative URL serves both.
+ */
+export function projectPath(relative: string): string {
+  return fileURLToPath(new URL(`../${relative}`, import.meta.url));
+}
 
 /**
  * The files under a path named on the command line: a directory is walked recursively in name order,

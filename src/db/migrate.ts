@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
+import { projectPath } from '../files.js';
 import type { Logger } from '../log.js';
 import type { Sql } from './client.js';
 import { LOCKS } from './locks.js';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../sql/', import.meta.url));
+export const MIGRATIONS_DIR = projectPath('sql/');
 
 const FILE_PATTERN = /^(\d{5})_([a-z0-9_-]+)\.sql$/;
 

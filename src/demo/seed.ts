@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { Clock } from '../clock.js';
 import type { Sql } from '../db/index.js';
 import { LOCKS } from '../db/locks.js';
@@ -7,6 +6,7 @@ import { SYSTEM } from '../domain/audit.repo.js';
 import { saveClient, saveContact } from '../domain/clients.repo.js';
 import { addVersion, createDeliverable, type DeliverableStatus } from '../domain/deliverables.repo.js';
 import { findUserByEmail, setPasswordHash, type UserRole, upsertUser } from '../domain/users.repo.js';
+import { projectPath } from '../files.js';
 import { drainQueue } from '../ingest/queue.js';
 import type { Logger } from '../log.js';
 import { importPaths } from '../mailsource/import-files.js';
@@ -18,7 +18,7 @@ import { deriveKey, hashPassword, verifyPassword } from '../secrets.js';
  * from the bundled .eml files through the same import path an operator uses.
  */
 
-export const DEMO_EMAILS_DIR = fileURLToPath(new URL('./emails/', import.meta.url));
+export const DEMO_EMAILS_DIR = projectPath('src/demo/emails/');
 export const DEMO_LOGIN_EMAIL = 'maya@brightline.example';
 
 const USERS: { email: string; name: string; role: UserRole }[] = [

@@ -84,8 +84,10 @@ function rebuildError(error: { code: string | null; message: string }): Error {
 }
 
 /**
- * A thread runs `<entry>.ts` beside this file. This project runs its TypeScript sources through tsx,
- * whose loader a Node 20 worker does not apply to its own entry file: the entry registers it first.
+ * A thread runs `<entry>.js` beside the build this was bundled into (`npm run build` writes the thread
+ * entries next to `dist/main.js`), or `<entry>.ts` beside this file when the sources run through tsx
+ * (the CLI, `npm run dev`): a Node 20 worker does not apply tsx's loader to its own entry file, so
+ * the entry registers it first.
  */
 function spawnWorker(entry: string, resourceLimits: ResourceLimits): Worker {
   const self = new URL(import.meta.url);

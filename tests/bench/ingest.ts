@@ -10,14 +10,14 @@ import { PARSER_OPTIONS } from '../../src/parse/parse-email.js';
 import { type BenchDatabase, openBenchDatabase } from '../helpers/bench-db.js';
 import { type Dovecot, startDovecot } from '../helpers/dovecot.js';
 import { imapClient, imapEnv } from '../helpers/imap.js';
-import { childEnv, ROOT } from '../helpers/process.js';
+import { buildApp, childEnv, MAIN_ARGS, ROOT } from '../helpers/process.js';
 
 /**
  * Cold IMAP backfill through the whole pipeline: N generated agency messages (2 KB to 2 MB) are
- * APPENDed to a private Dovecot, then a separate worker process (`src/main.ts`, ROLES=worker) syncs,
- * stores, parses, threads and writes them into a fresh database. Reports pipeline messages/s, the
- * same messages through mailparser alone (the ceiling, the faster of a run before and one after), CPU
- * per message on both sides, IDLE delivery latency for single new
+ * APPENDed to a private Dovecot, then a separate worker process (the build, run as `npm start` runs
+ * it, ROLES=worker) syncs, stores, parses, threads and writes them into a fresh database. Reports
+ * pipeline messages/s, the same messages through mailparser alone (the ceiling, the faster of a run
+ * before and one after), CPU per message on both sides, IDLE delivery latency for single new
  * messages, and the worker's peak RSS. Uses BENCH_DATABASE_URL (a server URL; a fresh database is
  * created on it) or the embedded PostgreSQL.
  */
@@ -820,12 +820,12 @@ interface WorkerProcess {
 }
 
 function spawnWorker(env: Record<string, string>): WorkerProcess {
-  // node itself, not npx/tsx's CLI: the pid we sample is then the process that runs main.ts.
+  // node itself, not npm: the pid we sample is then the process that runs the app.
   // BENCH_PROFILE_DIR=<dir> writes the worker's CPU profile there when it exits.
   const profile = process.env.BENCH_PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...profile, ...MAIN_ARGS], {
     cwd: ROOT,
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -985,6 +985,7 @@ export async function ingestBench(args: string[]): Promise<void> {
   try {
     // --- setup, not measured -------------------------------------------------------------------
     const setupStarted = performance.now();
+    buildApp();
     dovecot = await startDovecot();
     const user = await dovecot.addUser('bench');
     out(`dovecot ${dovecot.version} on ${dovecot.host}:${dovecot.port}, user ${user.user}`);
@@ -1040,8 +1041,8 @@ export async function ingestBench(args: string[]): Promise<void> {
     });
     const pid = worker.pid;
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    if (!cmdline.includes('src/main.ts'))
-      throw new Error(`pid ${pid} is not the node process running src/main.ts: ${cmdline.join(' ')}`);
+    if (!cmdline.includes('dist/main.js'))
+      throw new Error(`pid ${pid} is not the node process running dist/main.js: ${cmdline.join(' ')}`);
     out(`worker pid ${pid}: ${cmdline.map((a) => path.basename(a)).join(' ')}`);
     const cpuBefore = cpuSnapshot(pid);
 

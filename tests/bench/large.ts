@@ -3,7 +3,7 @@ import { openBenchDatabase } from '../helpers/bench-db.js';
 import { startDovecot } from '../helpers/dovecot.js';
 import { clientMessage, imapClient, imapEnv } from '../helpers/imap.js';
 import { malformedCases } from '../helpers/malformed.js';
-import { exited, spawnWorker } from '../helpers/process.js';
+import { buildApp, exited, spawnWorker } from '../helpers/process.js';
 
 /**
  * Worker memory while huge messages are ingested: two messages of just over 50 MB (a base64
@@ -12,6 +12,7 @@ import { exited, spawnWorker } from '../helpers/process.js';
  */
 export async function largeBench(args: string[]): Promise<void> {
   const megabytes = Number(args[0] ?? 50);
+  buildApp();
   const dovecot = await startDovecot();
   const db = await openBenchDatabase(process.env.BENCH_DATABASE_URL, 'large');
   try {

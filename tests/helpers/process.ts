@@ -1,8 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** How `npm start` runs the app once `npm run build` has bundled it: node's arguments, from ROOT. */
+export const MAIN_ARGS = ['--enable-source-maps', 'dist/main.js'];
+
+/** `npm run build`: what `npm start` does first. Tests and benchmarks run the build, as users do. */
+export function buildApp(): void {
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
 
 /** The environment a child gets: the caller's, minus anything that would point it at another database. */
 export function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
@@ -78,10 +86,10 @@ export interface StartedApp {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `src/main.ts` (what `npm start` runs) and waits for its start-up banner. */
+/** Starts the built app the way `npm start` runs it and waits for its start-up banner. */
 export function startApp(env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<StartedApp> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, MAIN_ARGS, {
       cwd: ROOT,
       env: childEnv({ PORT: '0', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -123,11 +131,11 @@ export function startApp(env: Record<string, string | undefined>, timeoutMs = 90
   });
 }
 
-/** Starts `src/main.ts` as a worker-only process (no web server, so no banner to wait for). */
+/** Starts the built app as a worker-only process (no web server, so no banner to wait for). */
 export function spawnWorker(
   env: Record<string, string | undefined>,
 ): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, MAIN_ARGS, {
     cwd: ROOT,
     env: childEnv({ ROLES: 'worker', DEMO_DATA: 'never', LOG_LEVEL: 'info', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
