@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
@@ -68,5 +69,22 @@ describe('parse threads', () => {
     expect((await behind).email.subject).toBe(
       (await analyzeMessage(small, LIMITS, small.length)).email.subject,
     );
+  });
+
+  // Linux gives each thread its own nice value (field 19 of /proc/self/task/<tid>/stat).
+  it.skipIf(os.platform() !== 'linux')('run the understanding thread below the main thread', async () => {
+    const niceValues = () =>
+      fs.readdirSync('/proc/self/task').map((tid) => {
+        const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      });
+    const base = os.getPriority();
+    const before = niceValues().filter((n) => n > base).length;
+    pool = startUnderstandingThread(log);
+    const [small] = fixtureFiles().map((f) => fs.readFileSync(f));
+    if (!small) throw new Error('no fixture');
+    await analyze(pool, small); // the thread is up
+    expect(niceValues().filter((n) => n > base).length).toBe(before + 1);
+    expect(os.getPriority()).toBe(base);
   });
 });
