@@ -87,9 +87,8 @@ function hasHighBytes(bytes: Buffer, end: number): boolean {
   return false;
 }
 
-/** Whether every line of a chunk of whole lines ends where lines of this width end. */
-function endsOfLinesAt(chunk: string, width: number, crlf: boolean): boolean {
-  const lineBytes = width + (crlf ? 2 : 1);
+/** Whether every line of a chunk of whole lines ends where lines of this width (and break) end. */
+function endsOfLinesAt(chunk: string, width: number, lineBytes: number, crlf: boolean): boolean {
   for (let at = width; at < chunk.length; at += lineBytes) {
     if (
       crlf
@@ -139,7 +138,10 @@ function readBase64(
       // Line ends where expected, and all the rest the alphabet: a line break anywhere else would
       // leave fewer characters than the lines hold, and decode to fewer bytes.
       const decoded = Buffer.from(chunk, 'base64');
-      if (!endsOfLinesAt(chunk, width, crlf) || decoded.length !== ((step / lineBytes) * width * 3) / 4)
+      if (
+        !endsOfLinesAt(chunk, width, lineBytes, crlf) ||
+        decoded.length !== ((step / lineBytes) * width * 3) / 4
+      )
         break;
       hash.update(decoded);
       size += decoded.length;

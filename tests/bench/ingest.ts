@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { PARSER_OPTIONS } from '../../src/parse/parse-email.js';
 import { type BenchDatabase, openBenchDatabase } from '../helpers/bench-db.js';
 import { type Dovecot, startDovecot } from '../helpers/dovecot.js';
 import { imapClient, imapEnv } from '../helpers/imap.js';
-import { buildApp, childEnv, MAIN_ARGS, ROOT } from '../helpers/process.js';
+import { buildApp, childEnv, MAIN_ARGS, ROOT, readStat } from '../helpers/process.js';
 
 /**
  * Cold IMAP backfill through the whole pipeline: N generated agency messages (2 KB to 2 MB) are
@@ -730,36 +730,6 @@ function idleMessages(count: number): GeneratedMessage[] {
 
 // ---------------------------------------------------------------------------------------------------
 // Watching processes through /proc (Linux)
-
-let clockTicks: number | undefined;
-function ticksPerSecond(): number {
-  if (clockTicks === undefined) {
-    try {
-      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      clockTicks = 100;
-    }
-  }
-  return clockTicks;
-}
-
-/** State letter and CPU seconds (user + system) from a /proc/.../stat file, or null if it is gone. */
-export function readStat(file: string): { state: string; cpu: number; comm: string } | null {
-  try {
-    const stat = fs.readFileSync(file, 'utf8');
-    const close = stat.lastIndexOf(')');
-    const comm = stat.slice(stat.indexOf('(') + 1, close);
-    // Fields after "pid (comm) ": state is field 3, utime 14, stime 15.
-    const fields = stat.slice(close + 2).split(' ');
-    return {
-      state: fields[0] ?? '?',
-      cpu: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond(),
-      comm,
-    };
-  } catch {
-    return null;
-  }
-}
 
 /** CPU seconds of every process with one of these command names (exited ones are not counted). */
 function cpuByCommand(names: string[]): number {

@@ -9,7 +9,8 @@ import {
   parseEmail,
 } from '../../src/parse/parse-email.js';
 import { extractVisibleReply } from '../../src/parse/reply-text.js';
-import { generateMailbox, readStat } from './ingest.js';
+import { readStat } from '../helpers/process.js';
+import { generateMailbox } from './ingest.js';
 
 /**
  * Where a worker's reading time goes, stage by stage, on the ingest benchmark's generated mailbox and

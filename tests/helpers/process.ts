@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +11,40 @@ export const MAIN_ARGS = ['--enable-source-maps', 'dist/main.js'];
 /** `npm run build`: what `npm start` does first. Tests and benchmarks run the build, as users do. */
 export function buildApp(): void {
   execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+let clockTicks: number | undefined;
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/**
+ * State letter, CPU seconds (user + system) and nice value from a /proc/.../stat file (Linux), or null
+ * if it is gone.
+ */
+export function readStat(file: string): { state: string; cpu: number; comm: string; nice: number } | null {
+  try {
+    const stat = fs.readFileSync(file, 'utf8');
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    // Fields after "pid (comm) ": state is field 3, utime 14, stime 15, nice 19.
+    const fields = stat.slice(close + 2).split(' ');
+    return {
+      state: fields[0] ?? '?',
+      cpu: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond(),
+      comm,
+      nice: Number(fields[16]),
+    };
+  } catch {
+    return null;
+  }
 }
 
 /** The environment a child gets: the caller's, minus anything that would point it at another database. */

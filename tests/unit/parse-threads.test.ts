@@ -12,6 +12,7 @@ import { analyzeMessage } from '../../src/ingest/analyze.js';
 import { createLogger } from '../../src/log.js';
 import { EMAIL_FIXTURES, emailFixtureFiles } from '../helpers/fixtures.js';
 import { malformedCases } from '../helpers/malformed.js';
+import { readStat } from '../helpers/process.js';
 
 const LIMITS = { maxBytes: 50 * 1024 * 1024, timeoutMs: 30_000 };
 const log = createLogger('silent');
@@ -71,20 +72,17 @@ describe('parse threads', () => {
     );
   });
 
-  // Linux gives each thread its own nice value (field 19 of /proc/self/task/<tid>/stat).
+  // Linux gives each thread its own nice value.
   it.skipIf(os.platform() !== 'linux')('run the understanding thread below the main thread', async () => {
     const niceValues = () =>
-      fs.readdirSync('/proc/self/task').map((tid) => {
-        const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-      });
+      fs.readdirSync('/proc/self/task').map((tid) => readStat(`/proc/self/task/${tid}/stat`)?.nice);
     const base = os.getPriority();
-    const before = niceValues().filter((n) => n > base).length;
+    const before = niceValues().filter((n) => n !== undefined && n > base).length;
     pool = startUnderstandingThread(log);
     const [small] = fixtureFiles().map((f) => fs.readFileSync(f));
     if (!small) throw new Error('no fixture');
     await analyze(pool, small); // the thread is up
-    expect(niceValues().filter((n) => n > base).length).toBe(before + 1);
+    expect(niceValues().filter((n) => n !== undefined && n > base).length).toBe(before + 1);
     expect(os.getPriority()).toBe(base);
   });
 });
