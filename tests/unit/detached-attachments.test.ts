@@ -170,6 +170,21 @@ describe('attachments decoded without the MIME parser', () => {
     expect(inspection.base64Bodies).toEqual([]);
   });
 
+  it('decodes no body with any byte other than the alphabet and line breaks inside a line, the URL-safe "-" and "_" too', () => {
+    const data = content(150_000, 'every-byte');
+    const lines = wrapAt(data.toString('base64'), 76).split('\r\n');
+    const plain = /[A-Za-z0-9+/\r\n]/;
+    for (let byte = 0; byte < 256; byte++) {
+      const c = String.fromCharCode(byte);
+      if (plain.test(c)) continue;
+      const changed = [...lines];
+      changed[1500] = `${lines[1500]?.slice(0, 30)}${c}${lines[1500]?.slice(31)}`;
+      const part = { ...attachment('application/octet-stream', data, '\r\n'), body: changed.join('\r\n') };
+      const bytes = message(multipart('multipart/mixed', 'b', [text('Hi'), part]));
+      expect(inspectStructure(bytes).base64Bodies, `byte 0x${byte.toString(16)}`).toEqual([]);
+    }
+  });
+
   it('detaches the body of a message that is one attachment', async () => {
     const pdf = content(20_000, 'single');
     const { base64Bodies, email } = await bothWays(
