@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { AppError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { withMallocTunables } from '../malloc.js';
 import { maintenanceSql, withSocket } from './client.js';
 
 /**
@@ -278,21 +279,6 @@ function socketDirFor(pgDir: string): string | undefined {
   return /^[\w/.-]+$/.test(pgDir) && pgDir.length + '/.s.PGSQL.65535'.length <= 107 ? pgDir : undefined;
 }
 
-/**
- * glibc settings for the server processes. A backend receiving a large value (raw mail arrives by COPY,
- * up to megabytes a row) mallocs a buffer for it; by default glibc maps each such buffer afresh and
- * returns it on free, so every page of every message is faulted in again, and page faults are most of
- * what storing raw mail costs the server. Large buffers are kept in the heap instead (up to 32 MB each),
- * and up to 64 MB of free heap is kept for the next. Storing 5,000 generated messages (433 MB) by binary
- * COPY cost the server 2.3-2.5 s of CPU instead of 4.5-5.5 s.
- */
-const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864';
-
-function serverEnv(): NodeJS.ProcessEnv {
-  const tunables = process.env.GLIBC_TUNABLES;
-  return { ...process.env, GLIBC_TUNABLES: tunables ? `${MALLOC_TUNABLES}:${tunables}` : MALLOC_TUNABLES };
-}
-
 async function startServer(bin: Binaries, runAs: RunAs | undefined, pgDir: string): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -313,7 +299,8 @@ async function startServer(bin: Binaries, runAs: RunAs | undefined, pgDir: strin
           `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${socketDirFor(pgDir) ?? ''} -c max_connections=200`,
         ],
         'Starting the embedded PostgreSQL',
-        serverEnv(),
+        // Large COPY values: see malloc.ts.
+        withMallocTunables(process.env),
       );
       return port;
     } catch (error) {

@@ -2,10 +2,14 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withMallocTunables } from '../../src/malloc.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** How `npm start` runs the app once `npm run build` has bundled it: node's arguments, from ROOT. */
+/**
+ * How `npm start` runs the app once `npm run build` has bundled it: node's arguments, from ROOT, with
+ * the environment of `childEnv`.
+ */
 export const MAIN_ARGS = ['--enable-source-maps', 'dist/main.js'];
 
 /** `npm run build`: what `npm start` does first. Tests and benchmarks run the build, as users do. */
@@ -47,9 +51,12 @@ export function readStat(file: string): { state: string; cpu: number; comm: stri
   }
 }
 
-/** The environment a child gets: the caller's, minus anything that would point it at another database. */
+/**
+ * The environment a child gets: the caller's with the malloc settings `npm start` sets, minus anything
+ * that would point it at another database.
+ */
 export function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = withMallocTunables(process.env);
   for (const key of [
     'DATABASE_URL',
     'PORT',

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { maintenanceSql } from '../../src/db/client.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { MALLOC_TUNABLES } from '../../src/malloc.js';
 import { quietLog } from '../helpers/db.js';
 import { startApp } from '../helpers/process.js';
 
@@ -28,6 +29,11 @@ describe('embedded PostgreSQL', () => {
     const second = await startEmbeddedPostgres(dir, quietLog);
     expect(second.owned).toBe(false);
     expect(second.port).toBe(first.port);
+    // The server runs with our malloc settings (glibc may shorten the variable in place once read).
+    const pid = (await fs.readFile(path.join(dir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0];
+    const environ = (await fs.readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
+    const expected = `GLIBC_TUNABLES=${MALLOC_TUNABLES.split(':')[0]}`;
+    expect(environ.find((v) => v.startsWith('GLIBC_TUNABLES='))?.slice(0, expected.length)).toBe(expected);
 
     const sql = maintenanceSql(first.url);
     await sql`create table kept (note text)`;
