@@ -140,6 +140,8 @@ function processAlive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const LOCK_WRITE_GRACE_MS = 10_000;
+
 /** A lock file held while one process inspects, initialises or starts the cluster. */
 async function withFileLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + 120_000;
@@ -152,7 +154,14 @@ async function withFileLock<T>(lockPath: string, fn: () => Promise<T>): Promise<
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number.parseInt(await fs.readFile(lockPath, 'utf8').catch(() => ''), 10);
-      if (!Number.isFinite(holder) || !processAlive(holder)) {
+      // No pid yet: its holder is between creating the file and writing to it, unless that was long ago.
+      const writing =
+        !Number.isFinite(holder) &&
+        (await fs.stat(lockPath).then(
+          (s) => Date.now() - s.mtimeMs < LOCK_WRITE_GRACE_MS,
+          () => false,
+        ));
+      if (!writing && (!Number.isFinite(holder) || !processAlive(holder))) {
         await fs.rm(lockPath, { force: true });
         continue;
       }
@@ -310,14 +319,21 @@ async function startServer(bin: Binaries, runAs: RunAs | undefined, pgDir: strin
   }
 }
 
+/** The server's URL over TCP, without a database. */
+function serverUrl(password: string, port: number): string {
+  return `postgres://${DB_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+}
+
 async function ensureDatabase(adminUrl: string): Promise<void> {
   const sql = maintenanceSql(adminUrl);
   try {
     const rows = await sql`select 1 from pg_database where datname = ${DB_NAME}`;
     if (rows.length === 0) await sql`create database ${sql(DB_NAME)}`;
   } catch (error) {
-    // Two processes may race to create it; the loser sees duplicate_database (42P04).
-    if ((error as { code?: string }).code !== '42P04') throw error;
+    // Our processes create it under the lock; another client racing us gets duplicate_database (42P04)
+    // or, when both inserts reach the catalog at once, a unique violation (23505).
+    const code = (error as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw error;
   } finally {
     await sql.end({ timeout: 5 });
   }
@@ -332,11 +348,15 @@ export async function startEmbeddedPostgres(dataDirInput: string, log: Logger): 
   const runAs = await resolveRunAs(log);
   const pgDir = await clusterDir(dataDir, runAs, log);
   const bin = await binariesFor(await loadBinaries(), runAs, log);
-  const password = await readOrCreatePassword(path.join(dataDir, 'postgres.password'));
-
-  const { port, owned } = await withFileLock(path.join(dataDir, 'postgres.lock'), async () => {
+  // Everything a process that starts at the same moment could also do (npm start and a CLI command on a
+  // fresh DATA_DIR) happens under the lock: the password, the cluster, the server and the database.
+  const { port, owned, password } = await withFileLock(path.join(dataDir, 'postgres.lock'), async () => {
+    const password = await readOrCreatePassword(path.join(dataDir, 'postgres.password'));
     const running = await runningPort(pgDir);
-    if (running !== undefined) return { port: running, owned: false };
+    if (running !== undefined) {
+      await ensureDatabase(`${serverUrl(password, running)}/postgres`);
+      return { port: running, owned: false, password };
+    }
     const initialised = await fs
       .access(path.join(pgDir, 'PG_VERSION'))
       .then(() => true)
@@ -347,13 +367,13 @@ export async function startEmbeddedPostgres(dataDirInput: string, log: Logger): 
     }
     const started = await startServer(bin, runAs, pgDir);
     log.info({ port: started, dir: pgDir }, 'Embedded PostgreSQL started.');
-    return { port: started, owned: true };
+    await ensureDatabase(`${serverUrl(password, started)}/postgres`);
+    return { port: started, owned: true, password };
   });
   if (!owned) log.info({ port }, 'Using the embedded PostgreSQL already running.');
 
-  const base = `postgres://${DB_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  const base = serverUrl(password, port);
   const adminUrl = `${base}/postgres`;
-  await ensureDatabase(adminUrl);
 
   // Local processes connect through the socket when the server has one (see socketDirFor).
   const socketDir = await fs

@@ -55,6 +55,17 @@ describe('embedded PostgreSQL', () => {
     await again.stop();
   });
 
+  it('lets several processes start it at once on a fresh directory', async () => {
+    // npm start and a CLI command run at the same moment both create the database; one must not fail.
+    const dir = await tempDir();
+    const started = await Promise.all([1, 2, 3].map(() => startEmbeddedPostgres(dir, quietLog)));
+    expect(started.filter((s) => s.owned)).toHaveLength(1);
+    const sql = maintenanceSql(started[0]?.url as string);
+    await expect(sql`select current_database() as name`).resolves.toEqual([{ name: 'signoff' }]);
+    await sql.end();
+    for (const s of started) await s.stop();
+  });
+
   it('npm start with no environment serves the login page and stops its database on SIGTERM', async () => {
     const dir = await tempDir();
     const app = await startApp({ DATA_DIR: dir });
