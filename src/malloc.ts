@@ -14,7 +14,8 @@
  *   15.7/17.4, 20.5/21.3), for 10-15 MB more peak RSS.
  *
  * glibc reads GLIBC_TUNABLES when a process starts, so it is set where processes are started: `npm
- * start`, docker-compose.yml, and the embedded server's environment. Other C libraries ignore it.
+ * start`, docker-compose.yml (the app and its PostgreSQL), and the embedded server's environment.
+ * Other C libraries ignore it.
  */
 export const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864';
 

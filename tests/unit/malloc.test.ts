@@ -22,6 +22,7 @@ describe('malloc settings', () => {
     };
     expect(pkg.scripts.start).toContain(`GLIBC_TUNABLES=${MALLOC_TUNABLES}`);
     const compose = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
-    expect(compose).toContain(`GLIBC_TUNABLES: ${MALLOC_TUNABLES}`);
+    // The app services and the PostgreSQL service.
+    expect(compose.split(`GLIBC_TUNABLES: ${MALLOC_TUNABLES}`)).toHaveLength(3);
   });
 });
