@@ -55,7 +55,7 @@ describe('embedded PostgreSQL', () => {
     await again.stop();
   });
 
-  it('lets several processes start it at once on a fresh directory', async () => {
+  it('lets several callers start it at once on a fresh directory', async () => {
     // npm start and a CLI command run at the same moment both create the database; one must not fail.
     const dir = await tempDir();
     const started = await Promise.all([1, 2, 3].map(() => startEmbeddedPostgres(dir, quietLog)));
