@@ -281,8 +281,8 @@ async function initialise(bin: Binaries, runAs: RunAs | undefined, pgDir: string
 
 /**
  * The cluster's own directory doubles as its socket directory: local processes then skip the TCP
- * stack (raw mail crosses this connection hex-encoded, twice its size) and no other user can reach the
- * socket. Only for paths a shell passes unquoted and a socket address can hold (107 bytes).
+ * stack (raw mail crosses this connection, megabytes a message, by binary COPY or as hex-encoded
+ * parameters) and no other user can reach the socket. Only for paths a shell passes unquoted and a socket address can hold (107 bytes).
  */
 function socketDirFor(pgDir: string): string | undefined {
   return /^[\w/.-]+$/.test(pgDir) && pgDir.length + '/.s.PGSQL.65535'.length <= 107 ? pgDir : undefined;
