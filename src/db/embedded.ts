@@ -154,14 +154,14 @@ async function withFileLock<T>(lockPath: string, fn: () => Promise<T>): Promise<
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number.parseInt(await fs.readFile(lockPath, 'utf8').catch(() => ''), 10);
-      // No pid yet: its holder is between creating the file and writing to it, unless that was long ago.
-      const writing =
-        !Number.isFinite(holder) &&
-        (await fs.stat(lockPath).then(
-          (s) => Date.now() - s.mtimeMs < LOCK_WRITE_GRACE_MS,
-          () => false,
-        ));
-      if (!writing && (!Number.isFinite(holder) || !processAlive(holder))) {
+      // Without a pid, its holder is between creating the file and writing to it, unless that was long ago.
+      const stale = Number.isFinite(holder)
+        ? !processAlive(holder)
+        : await fs.stat(lockPath).then(
+            (s) => Date.now() - s.mtimeMs >= LOCK_WRITE_GRACE_MS,
+            () => true,
+          );
+      if (stale) {
         await fs.rm(lockPath, { force: true });
         continue;
       }
@@ -282,7 +282,8 @@ async function initialise(bin: Binaries, runAs: RunAs | undefined, pgDir: string
 /**
  * The cluster's own directory doubles as its socket directory: local processes then skip the TCP
  * stack (raw mail crosses this connection, megabytes a message, by binary COPY or as hex-encoded
- * parameters) and no other user can reach the socket. Only for paths a shell passes unquoted and a socket address can hold (107 bytes).
+ * parameters) and no other user can reach the socket. Only for paths a shell passes unquoted and a
+ * socket address can hold (107 bytes).
  */
 function socketDirFor(pgDir: string): string | undefined {
   return /^[\w/.-]+$/.test(pgDir) && pgDir.length + '/.s.PGSQL.65535'.length <= 107 ? pgDir : undefined;
@@ -348,15 +349,7 @@ export async function startEmbeddedPostgres(dataDirInput: string, log: Logger): 
   const runAs = await resolveRunAs(log);
   const pgDir = await clusterDir(dataDir, runAs, log);
   const bin = await binariesFor(await loadBinaries(), runAs, log);
-  // Everything a process that starts at the same moment could also do (npm start and a CLI command on a
-  // fresh DATA_DIR) happens under the lock: the password, the cluster, the server and the database.
-  const { port, owned, password } = await withFileLock(path.join(dataDir, 'postgres.lock'), async () => {
-    const password = await readOrCreatePassword(path.join(dataDir, 'postgres.password'));
-    const running = await runningPort(pgDir);
-    if (running !== undefined) {
-      await ensureDatabase(`${serverUrl(password, running)}/postgres`);
-      return { port: running, owned: false, password };
-    }
+  const startCluster = async (password: string) => {
     const initialised = await fs
       .access(path.join(pgDir, 'PG_VERSION'))
       .then(() => true)
@@ -365,10 +358,18 @@ export async function startEmbeddedPostgres(dataDirInput: string, log: Logger): 
       log.info({ dir: pgDir }, 'Initialising the embedded PostgreSQL cluster.');
       await initialise(bin, runAs, pgDir, password);
     }
-    const started = await startServer(bin, runAs, pgDir);
-    log.info({ port: started, dir: pgDir }, 'Embedded PostgreSQL started.');
-    await ensureDatabase(`${serverUrl(password, started)}/postgres`);
-    return { port: started, owned: true, password };
+    const port = await startServer(bin, runAs, pgDir);
+    log.info({ port, dir: pgDir }, 'Embedded PostgreSQL started.');
+    return { port, owned: true };
+  };
+  // Everything a process that starts at the same moment could also do (npm start and a CLI command on a
+  // fresh DATA_DIR) happens under the lock: the password, the cluster, the server and the database.
+  const { port, owned, password } = await withFileLock(path.join(dataDir, 'postgres.lock'), async () => {
+    const password = await readOrCreatePassword(path.join(dataDir, 'postgres.password'));
+    const running = await runningPort(pgDir);
+    const server = running !== undefined ? { port: running, owned: false } : await startCluster(password);
+    await ensureDatabase(`${serverUrl(password, server.port)}/postgres`);
+    return { ...server, password };
   });
   if (!owned) log.info({ port }, 'Using the embedded PostgreSQL already running.');
 

@@ -146,7 +146,7 @@ function readBase64(
         !endsOfLinesAt(bytes, pos, pos + step, width, lineBytes, crlf)
       )
         break;
-      const decoded = Buffer.from(bytes.toString('latin1', pos, pos + step), 'base64');
+      const decoded = Buffer.from(window.toString('latin1'), 'base64');
       if (decoded.length !== ((step / lineBytes) * width * 3) / 4) break;
       hash.update(decoded);
       size += decoded.length;
